@@ -1,0 +1,9 @@
+import type { Detector } from '../engine/detector.js';
+import { datasetCard } from './dataset-card/index.js';
+import { licenceFile } from './licence-file/index.js';
+import { spdxTag } from './spdx-tag/index.js';
+
+export { datasetCard, licenceFile, spdxTag };
+
+/** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard];

@@ -1,0 +1,76 @@
+/**
+ * Licence-named files — LICENSE, LICENCE, COPYING, UNLICENSE, NOTICE, with extensions and suffixes
+ * (LICENSE.md, LICENSE-MIT, COPYING.LESSER, MIT-LICENSE.txt) — are markers: what they say governs
+ * their folder's subtree. This detector recognises them and hands their text on; identifying the
+ * licence a text grants is the work of the licence-text detector. Until a text is identified the
+ * finding's expression is null, and a file under it is `NOASSERTION` and goes to review.
+ *
+ * ok:     `LICENSE`, `LICENCE.txt`, `COPYING.LESSER`, `LICENSE-APACHE`, `MIT-LICENSE.md`, `NOTICE`
+ * not-ok: `license.py`, `licenses.json`, `LICENSE-checker.js` (code or data, not a licence text)
+ */
+import { defineDetector, findingUrl } from '../../engine/detector.js';
+import type { FindingInput } from '../../schema/finding.js';
+
+/** Extensions a licence text is written in; any other extension (code, data, images) is not a licence file. */
+const TEXT_EXT = '(?:\\.(?:txt|md|markdown|mdown|rst|html?|adoc|asciidoc|org|textile|rtf|text))?';
+/** Suffix naming the licence or the part: `-MIT`, `_APACHE-2.0`, `.LESSER`, `.GPL-3`. */
+const SUFFIX = '(?:[-_.](?!(?:txt|md|markdown|mdown|rst|html?|adoc|asciidoc|org|textile|rtf|text)$)[A-Za-z0-9+]+(?:[-_.][0-9][A-Za-z0-9]*)*)?';
+
+export const LICENCE_FILE_NAME = new RegExp(`^(?:(?:UN)?LICEN[CS]E|COPYING|COPYRIGHT)${SUFFIX}${TEXT_EXT}$|^[A-Za-z0-9+]+[-_](?:LICEN[CS]E|COPYING)${TEXT_EXT}$`, 'i');
+export const NOTICE_FILE_NAME = new RegExp(`^NOTICE${SUFFIX}${TEXT_EXT}$`, 'i');
+
+/** Licence texts are rarely longer than this; a longer file is reported but its text is not handed on. */
+const MAX_TEXT = 1024 * 1024;
+
+export const licenceFile = defineDetector({
+  id: 'licence-file',
+  version: '1.0.0',
+  description: 'Licence-named files (LICENSE, COPYING, NOTICE, …) as markers of their folder',
+  match: { names: [LICENCE_FILE_NAME, NOTICE_FILE_NAME] },
+  marker: true,
+  wants: { whole: { maxBytes: MAX_TEXT } },
+  detect(input) {
+    const scope = { kind: 'subtree' as const, root: input.dir };
+    const evidence = { path: input.path, line: 1 };
+    const common = { size: input.size, textRead: input.whole !== null, text: input.isText };
+    if (NOTICE_FILE_NAME.test(input.name)) {
+      const notice: FindingInput = {
+        code: 'notice.file',
+        category: 'notice',
+        detector: 'licence-file',
+        confidence: 1,
+        value: { name: input.name, ...common },
+        evidence,
+        scope,
+        url: findingUrl('notice.file'),
+      };
+      return [notice];
+    }
+    const out: FindingInput[] = [
+      {
+        code: 'licence.file',
+        category: 'licence',
+        detector: 'licence-file',
+        confidence: 0,
+        value: { expression: null, name: input.name, ...common },
+        evidence,
+        scope,
+        url: findingUrl('licence.file'),
+      },
+    ];
+    if (input.truncated) {
+      out.push({
+        code: 'licence.file.too-large',
+        category: 'notice',
+        detector: 'licence-file',
+        severity: 'warning',
+        confidence: 1,
+        value: { name: input.name, size: input.size, limit: MAX_TEXT },
+        evidence,
+        scope: { kind: 'file', root: input.path },
+        url: findingUrl('licence.file.too-large'),
+      });
+    }
+    return out;
+  },
+});

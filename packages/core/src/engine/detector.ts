@@ -1,0 +1,81 @@
+import type { FindingInput, Scope } from '../schema/finding.js';
+import type { Entry } from '../source/types.js';
+
+/** Which bytes a detector needs. The engine merges the wants of all interested detectors into the fewest reads. */
+export interface DetectorWants {
+  /** The first N bytes. */
+  head?: number;
+  /** The last N bytes. */
+  tail?: number;
+  /** The whole file, when it is at most `maxBytes` long; larger files get `whole: null` and `truncated: true`. */
+  whole?: { maxBytes: number };
+}
+
+/** Which files a detector looks at: any that matches one of the conditions. */
+export interface DetectorMatch {
+  /** Globs on the base name, case-insensitive (`LICENSE*`, `*.md`), or regular expressions on it. */
+  names?: readonly (string | RegExp)[];
+  /** Media types, exact or with a wildcard subtype (`text/*`). */
+  mediaTypes?: readonly string[];
+  /** Any file whose first bytes look like text. */
+  text?: boolean;
+}
+
+/** What the engine hands a detector for one file. */
+export interface DetectorInput {
+  entry: Entry;
+  /** Relative POSIX path, its base name and its folder ('' at the top). */
+  path: string;
+  name: string;
+  dir: string;
+  size: number;
+  mediaType: string;
+  /** Whether the head looks like text (no NUL byte, decodes as UTF-8 or Latin-1). */
+  isText: boolean;
+  /** The first bytes (up to the largest `head` wanted, or the whole file when it is small). */
+  head: Uint8Array;
+  /** The last bytes when a tail was wanted and the file is longer than the head; else null. */
+  tail: Uint8Array | null;
+  /** The whole file when wanted and not larger than `maxBytes`; else null. */
+  whole: Uint8Array | null;
+  /** True when `whole` was wanted but the file was too large to hand over. */
+  truncated: boolean;
+}
+
+/**
+ * A pure unit that knows one family of signals. It declares what it wants and turns bytes into
+ * findings; it does no I/O of its own. `detect` may throw: the engine records `ERR_DETECTOR_FAILED`.
+ */
+export interface Detector {
+  /** Stable id, also the `detector` of its findings (`spdx-tag`, `tdmrep`). */
+  readonly id: string;
+  /** Version of its rules; recorded in the Summary so that a report says which rules produced it. */
+  readonly version: string;
+  /** One line saying what it finds. */
+  readonly description: string;
+  readonly match: DetectorMatch;
+  /**
+   * Files matched by `match.names` are markers: their findings govern the folder's subtree, so the
+   * engine reads every marker before any other file, whatever order the source lists them in.
+   */
+  readonly marker?: boolean;
+  readonly wants: DetectorWants;
+  /** Versions of the data the rules rely on (`spdx-license-ids: 3.0.24`), for the Summary. */
+  readonly data?: Readonly<Record<string, string>>;
+  detect(input: DetectorInput): FindingInput[] | Promise<FindingInput[]>;
+}
+
+/** Documentation page of a finding code. */
+export function findingUrl(code: string): string {
+  return `docs/findings/${code}.md`;
+}
+
+/** Default scope of a detector's finding: the folder's subtree for a marker, else the file. */
+export function defaultScope(detector: Pick<Detector, 'marker'>, input: Pick<DetectorInput, 'path' | 'dir'>): Scope {
+  return detector.marker ? { kind: 'subtree', root: input.dir } : { kind: 'file', root: input.path };
+}
+
+/** Returns a detector unchanged; gives it a type and keeps the object literal checked. */
+export function defineDetector(detector: Detector): Detector {
+  return detector;
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { SourceError } from '../errors.js';
+import type { Entry, Source } from '../source/types.js';
+import type { DetectorWants } from './detector.js';
+
+/** Bytes the engine always reads from the start of a file: what file-type needs to sniff a format. */
+export const SNIFF_BYTES = 4100;
+/** Files up to this size are read whole in one request: cheaper than a head and a tail read. */
+export const SMALL_FILE_BYTES = 64 * 1024;
+
+/** The merged wants of every detector that may look at a file. */
+export interface ReadPlan {
+  head: number;
+  tail: number;
+  /** Largest `whole.maxBytes` wanted; 0 when no detector wants the whole file. */
+  wholeMax: number;
+  hash: boolean;
+}
+
+export interface Gathered {
+  head: Uint8Array;
+  tail: Uint8Array | null;
+  whole: Uint8Array | null;
+  /** True when `head` holds the whole file. */
+  complete: boolean;
+  sha256: string | null;
+  bytesRead: number;
+  requests: number;
+}
+
+export function mergeWants(wants: readonly DetectorWants[], hash: boolean): ReadPlan {
+  let head = SNIFF_BYTES;
+  let tail = 0;
+  let wholeMax = 0;
+  for (const w of wants) {
+    head = Math.max(head, w.head ?? 0);
+    tail = Math.max(tail, w.tail ?? 0);
+    wholeMax = Math.max(wholeMax, w.whole?.maxBytes ?? 0);
+  }
+  return { head, tail, wholeMax, hash };
+}
+
+/**
+ * Reads what the plan needs from one entry in the fewest requests:
+ * - a small file (or one no longer than the head): one read of the whole file;
+ * - hashing on: one streamed pass that hashes and keeps the head, the tail and, if wanted, the whole;
+ * - hashing off: a head read, then at most one more read — the rest of the file when a detector wants
+ *   it whole, else the tail.
+ * `wantsMore` is asked after the head is sniffed, with the plan of the detectors actually interested.
+ */
+export async function gather(
+  source: Source,
+  entry: Entry,
+  plan: ReadPlan,
+  wantsMore: (head: Uint8Array) => Promise<{ tail: number; wholeMax: number }>,
+  signal?: AbortSignal,
+): Promise<Gathered> {
+  const size = entry.size;
+  if (size === 0) {
+    return { head: new Uint8Array(0), tail: null, whole: new Uint8Array(0), complete: true, sha256: plan.hash ? sha256(new Uint8Array(0)) : null, bytesRead: 0, requests: 0 };
+  }
+  if (size <= Math.max(SMALL_FILE_BYTES, plan.head)) {
+    // Ask for one byte more than listed: a file that grew since it was listed shows itself.
+    const bytes = await source.read(entry, { start: 0, end: size + 1 }, { signal });
+    checkLength(bytes.length, size);
+    return { head: bytes, tail: null, whole: bytes, complete: true, sha256: plan.hash ? sha256(bytes) : null, bytesRead: bytes.length, requests: 1 };
+  }
+  if (plan.hash) return streamed(source, entry, plan, signal);
+
+  const head = await source.read(entry, { start: 0, end: plan.head }, { signal });
+  checkLength(head.length, Math.min(plan.head, size), true);
+  const more = await wantsMore(head);
+  if (more.wholeMax >= size) {
+    const rest = await source.read(entry, { start: head.length, end: size + 1 }, { signal });
+    const whole = concat(head, rest);
+    checkLength(whole.length, size);
+    return { head, tail: null, whole, complete: false, sha256: null, bytesRead: whole.length, requests: 2 };
+  }
+  if (more.tail > 0) {
+    const start = Math.max(head.length, size - more.tail);
+    const tail = await source.read(entry, { start, end: size }, { signal });
+    checkLength(tail.length, size - start);
+    return { head, tail, whole: null, complete: false, sha256: null, bytesRead: head.length + tail.length, requests: 2 };
+  }
+  return { head, tail: null, whole: null, complete: false, sha256: null, bytesRead: head.length, requests: 1 };
+}
+
+async function streamed(source: Source, entry: Entry, plan: ReadPlan, signal?: AbortSignal): Promise<Gathered> {
+  const size = entry.size;
+  const hash = createHash('sha256');
+  const keepWhole = plan.wholeMax >= size;
+  const whole = keepWhole ? new Uint8Array(size) : null;
+  const head = whole ? null : new Uint8Array(Math.min(plan.head, size));
+  const tailStart = Math.max(plan.head, size - plan.tail);
+  const tail = !whole && plan.tail > 0 && tailStart < size ? new Uint8Array(size - tailStart) : null;
+  let pos = 0;
+  for await (const chunk of source.stream(entry, { signal })) {
+    hash.update(chunk);
+    const end = pos + chunk.length;
+    if (end > size) throw new SourceError('ERR_CHANGED_DURING_READ', `the file grew while it was read (listed ${size} bytes)`);
+    if (whole) whole.set(chunk, pos);
+    if (head && pos < head.length) head.set(chunk.subarray(0, head.length - pos), pos);
+    if (tail && end > tailStart) {
+      const from = Math.max(0, tailStart - pos);
+      tail.set(chunk.subarray(from), pos + from - tailStart);
+    }
+    pos = end;
+  }
+  checkLength(pos, size);
+  const headBytes = whole ? whole.subarray(0, Math.min(plan.head, size)) : head!;
+  return { head: headBytes, tail, whole, complete: false, sha256: hash.digest('hex'), bytesRead: pos, requests: 1 };
+}
+
+function checkLength(got: number, expected: number, atMost = false): void {
+  if (got === expected) return;
+  if (atMost && got > expected) return;
+  throw new SourceError(
+    'ERR_CHANGED_DURING_READ',
+    got > expected ? `the file grew while it was read (listed ${expected} bytes)` : `the file shrank while it was read (${got} of ${expected} bytes)`,
+  );
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

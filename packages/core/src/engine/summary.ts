@@ -1,0 +1,65 @@
+import type { ScanRecord } from '../schema/record.js';
+import type { Summary } from '../schema/summary.js';
+
+type Counts = Record<string, number>;
+
+function bump(counts: Counts, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
+}
+
+/** Adds records up as they stream past; holds counts only, never records. */
+export class SummaryBuilder {
+  files = 0;
+  markers = 0;
+  bytes = 0;
+  bytesRead = 0;
+  filesWithErrors = 0;
+  readonly verdicts = { allow: 0, review: 0, exclude: 0 };
+  readonly licences: Counts = {};
+  readonly optOuts: Counts = {};
+  readonly tpm: Counts = {};
+  readonly mediaTypes: Counts = {};
+  readonly findings: Counts = {};
+  readonly errors: Counts = {};
+  readonly reasons: Counts = {};
+
+  add(record: ScanRecord): void {
+    this.files++;
+    if (record.marker) this.markers++;
+    this.bytes += record.size;
+    this.bytesRead += record.read.bytes;
+    this.verdicts[record.verdict.decision]++;
+    bump(this.licences, record.licence.expression);
+    for (const p of new Set(record.optOuts.filter((o) => o.reserved).map((o) => o.protocol))) bump(this.optOuts, p);
+    for (const k of new Set(record.tpm.map((t) => `${t.format}/${t.scheme}`))) bump(this.tpm, k);
+    if (record.mediaType) bump(this.mediaTypes, record.mediaType);
+    for (const f of record.findings) if (f.shadowed !== true) bump(this.findings, f.code);
+    for (const e of record.errors) bump(this.errors, e.code);
+    if (record.errors.length > 0) this.filesWithErrors++;
+    for (const r of new Set(record.verdict.reasons.map((x) => x.code))) bump(this.reasons, r);
+  }
+
+  build(meta: Omit<Summary, 'files' | 'markers' | 'bytes' | 'bytesRead' | 'verdicts' | 'licences' | 'optOuts' | 'tpm' | 'mediaTypes' | 'findings' | 'errors' | 'filesWithErrors' | 'reasons'>): Summary {
+    return {
+      ...meta,
+      files: this.files,
+      markers: this.markers,
+      bytes: this.bytes,
+      bytesRead: this.bytesRead,
+      verdicts: { ...this.verdicts },
+      licences: sorted(this.licences),
+      optOuts: sorted(this.optOuts),
+      tpm: sorted(this.tpm),
+      mediaTypes: sorted(this.mediaTypes),
+      findings: sorted(this.findings),
+      errors: sorted(this.errors),
+      filesWithErrors: this.filesWithErrors,
+      reasons: sorted(this.reasons),
+    };
+  }
+}
+
+/** Largest count first, then by key: stable output for diffs. */
+function sorted(counts: Counts): Counts {
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}

@@ -1,0 +1,27 @@
+/**
+ * @clearance/core — walk a dataset, find each file's licence, opt-outs and TPMs, apply a policy and
+ * stream provenance records.
+ */
+export { scan, type ScanOptions, type ScanProgress, type ScanRun } from './engine/scan.js';
+export { defineDetector, findingUrl, type Detector, type DetectorInput, type DetectorMatch, type DetectorWants } from './engine/detector.js';
+export { NOASSERTION } from './engine/resolve.js';
+export { SNIFF_BYTES, SMALL_FILE_BYTES } from './engine/read-plan.js';
+export { builtinDetectors, datasetCard, licenceFile, spdxTag } from './detectors/index.js';
+export { localSource, type LocalSourceOptions } from './source/local.js';
+export type { ByteRange, CallOptions, Entry, Source } from './source/types.js';
+export { PolicySchema, DEFAULT_ALLOWED_LICENCES, type Policy, type PolicyInput } from './policy/schema.js';
+export { loadPolicy, resolvePolicy, type ResolvedPolicy } from './policy/load.js';
+export { parseSpdx, isSpdxExpression, SPDX_IDS_VERSION } from './policy/spdx.js';
+export * from './schema/finding.js';
+export * from './schema/record.js';
+export * from './schema/summary.js';
+export {
+  AbortError,
+  ClearanceError,
+  PolicyError,
+  SourceError,
+  RECORD_ERROR_CODES,
+  type ClearanceErrorCode,
+  type RecordErrorCode,
+} from './errors.js';
+export { VERSION } from './version.js';

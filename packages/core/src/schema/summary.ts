@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+const Counts = z.record(z.string(), z.number().int().nonnegative());
+
+/** The dataset's totals and the scan's own provenance. Field names are stable. */
+export const SummarySchema = z.object({
+  schemaVersion: z.literal(1),
+  tool: z.object({ name: z.literal('clearance'), version: z.string() }),
+  /** Versions of each detector and of the data they rely on (SPDX list, crawler token lists, …). */
+  rulesets: z.record(z.string(), z.string()),
+  source: z.object({ name: z.string(), location: z.string() }),
+  /** sha256 of the canonical policy, and the policy itself. */
+  policy: z.object({ sha256: z.string(), origin: z.string() }),
+  hashing: z.boolean(),
+  shard: z.object({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).optional(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  /** True when the scan was aborted before it listed everything. */
+  interrupted: z.boolean(),
+  files: z.number().int().nonnegative(),
+  markers: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  bytesRead: z.number().int().nonnegative(),
+  verdicts: z.object({ allow: z.number().int(), review: z.number().int(), exclude: z.number().int() }),
+  /** Files by effective licence expression. */
+  licences: Counts,
+  /** Files with a reservation in force, by protocol. */
+  optOuts: Counts,
+  /** Files under a TPM, by `format/scheme`. */
+  tpm: Counts,
+  /** Files by media type. */
+  mediaTypes: Counts,
+  /** Findings by code. */
+  findings: Counts,
+  /** Errors by code, and how many files had at least one. */
+  errors: Counts,
+  filesWithErrors: z.number().int().nonnegative(),
+  /** Reasons by code across all verdicts. */
+  reasons: Counts,
+});
+export type Summary = z.infer<typeof SummarySchema>;
