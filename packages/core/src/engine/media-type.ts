@@ -28,7 +28,7 @@ const FAMILIES: Record<string, readonly string[]> = {
 /** Types that are text in disguise: a text sniff never contradicts them. */
 const TEXTUAL = /^(text\/|application\/(json|ld\+json|xml|javascript|x-javascript|yaml|x-yaml|toml|x-sh|x-python|sql|x-tex|rtf|x-httpd-php|ecmascript|graphql|x-ndjson|jsonl|geo\+json|manifest\+json))|\+xml$|\+json$/;
 
-const supported = new Set<string>(supportedExtensions as ReadonlySet<string>);
+const supported = new Set<string>(supportedExtensions);
 
 export async function sniff(head: Uint8Array, name: string, size: number): Promise<Sniffed> {
   if (size === 0) return { mediaType: 'application/x-empty', isText: false };

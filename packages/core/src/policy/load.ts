@@ -34,7 +34,7 @@ export async function loadPolicy(file: string): Promise<ResolvedPolicy> {
   } catch (err) {
     throw new PolicyError(`policy file ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(err as Error).message}`, [], { cause: err });
   }
-  return resolvePolicy((data ?? {}) as PolicyInput, file);
+  return resolvePolicy((data ?? {}), file);
 }
 
 function formatIssues(error: z.ZodError): string[] {

@@ -48,7 +48,7 @@ export function parseSpdx(expression: string): ParsedExpression {
     });
   let ast: SpdxNode;
   try {
-    ast = parse(fixed) as SpdxNode;
+    ast = parse(fixed);
   } catch (err) {
     throw new Error(`not a valid SPDX expression: ${JSON.stringify(expression)} (${(err as Error).message})`, { cause: err });
   }

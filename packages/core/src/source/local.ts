@@ -86,7 +86,7 @@ export function localSource(options: LocalSourceOptions): Source {
           size: 0,
           error: { code: e.code === 'ERR_READ_FAILED' ? 'ERR_DIR_UNREADABLE' : e.code, message: `folder could not be listed: ${err.message}` },
         });
-      }) as fg.Options['fs'],
+      }),
     }) as AsyncIterable<fg.Entry>;
 
     type Step = { entry: Entry } | { dir: string; real: string } | null;

@@ -9,7 +9,7 @@ export async function* mapConcurrent<T, R>(
   fn: (item: T) => Promise<R>,
   signal?: AbortSignal,
 ): AsyncGenerator<R> {
-  const iterator = Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : toAsync(input as Iterable<T>);
+  const iterator = Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : toAsync(input);
   const inFlight = new Map<number, Promise<{ id: number; result: R }>>();
   let nextId = 0;
   let done = false;
