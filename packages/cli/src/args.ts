@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+
+/** Thrown for a command line that cannot run; the CLI prints it with the usage hint and exits 2. */
+export class UsageError extends Error {
+  readonly code = 'ERR_USAGE';
+}
+
+export type FailOn = 'exclude' | 'review' | 'none';
+
+export interface ScanArgs {
+  command: 'scan';
+  path: string;
+  /** Each format with the file it goes to (`-` for standard output). */
+  outputs: { format: string; out: string }[];
+  policy?: string;
+  concurrency: number;
+  include: string[];
+  exclude: string[];
+  followSymlinks: boolean;
+  hash: boolean;
+  failOn: FailOn;
+  quiet: boolean;
+  shard?: { index: number; count: number };
+}
+
+export type Args = ScanArgs | { command: 'help'; topic?: string } | { command: 'version' };
+
+const options = {
+  format: { type: 'string', short: 'f', multiple: true },
+  out: { type: 'string', short: 'o', multiple: true },
+  policy: { type: 'string', short: 'p' },
+  concurrency: { type: 'string', short: 'c' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  'follow-symlinks': { type: 'boolean' },
+  'no-hash': { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  shard: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+/**
+ * Parses the command line. `--out` belongs to the `--format` before it, so
+ * `--format summary --format jsonl --out scan.jsonl` prints the summary and writes the JSON Lines.
+ */
+export function parseCommandLine(argv: readonly string[]): Args {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+  }
+  const { values, positionals, tokens } = parsed;
+  if (values.version) return { command: 'version' };
+  if (values.help || positionals.length === 0) return { command: 'help', topic: positionals[0] };
+  const [command, ...rest] = positionals;
+  if (command === 'help') return { command: 'help', topic: rest[0] };
+  if (command !== 'scan') throw new UsageError(`unknown command "${command}"; the command is "scan"`);
+  if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'scan needs the folder to scan: clearance scan <path>' : `scan takes one path, got ${rest.length}: ${rest.join(' ')}`);
+
+  const outputs: { format: string; out: string | undefined }[] = [];
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    if (t.name === 'format') outputs.push({ format: t.value!, out: undefined });
+    if (t.name === 'out') {
+      const last = outputs.at(-1);
+      if (!last || last.out !== undefined) throw new UsageError(`--out ${t.value} must follow the --format it is for`);
+      last.out = t.value!;
+    }
+  }
+  if (outputs.length === 0) outputs.push({ format: 'summary', out: '-' });
+  const resolved = outputs.map((o) => ({ format: o.format, out: o.out ?? '-' }));
+  const toStdout = resolved.filter((o) => o.out === '-');
+  if (toStdout.length > 1) throw new UsageError(`only one format can go to standard output; give --out <file> to all but one of: ${toStdout.map((o) => o.format).join(', ')}`);
+
+  const concurrency = values.concurrency === undefined ? 32 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 4096) throw new UsageError(`--concurrency must be a whole number from 1 to 4096, got "${values.concurrency}"`);
+  const failOn = (values['fail-on'] ?? 'exclude') as FailOn;
+  if (!['exclude', 'review', 'none'].includes(failOn)) throw new UsageError(`--fail-on must be exclude, review or none, got "${failOn}"`);
+  let shard: ScanArgs['shard'];
+  if (values.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(values.shard);
+    const index = Number(m?.[1]);
+    const count = Number(m?.[2]);
+    if (!m || count < 1 || index >= count) throw new UsageError(`--shard must be INDEX/COUNT with 0 ≤ INDEX < COUNT (e.g. 0/8), got "${values.shard}"`);
+    shard = { index, count };
+  }
+  return {
+    command: 'scan',
+    path: rest[0]!,
+    outputs: resolved,
+    ...(values.policy !== undefined ? { policy: values.policy } : {}),
+    concurrency,
+    include: values.include ?? [],
+    exclude: values.exclude ?? [],
+    followSymlinks: values['follow-symlinks'] ?? false,
+    hash: !(values['no-hash'] ?? false),
+    failOn,
+    quiet: values.quiet ?? false,
+    ...(shard ? { shard } : {}),
+  };
+}
+
+export const HELP = `Usage: clearance scan <path> [options]
+
+Scan a dataset folder and say, for every file, whether it may be trained on and why:
+its licence, the text-and-data-mining reservations that apply to it and the technical
+protection measures that guard it, under your policy.
+
+Options:
+  -f, --format <name>     Report format: summary, jsonl, json, or a path to a reporter
+                          module. Repeatable; each may be followed by its own --out.
+                          Default: summary on standard output.
+  -o, --out <file>        Write the preceding --format to <file> (atomically). Without
+                          it, that format goes to standard output.
+  -p, --policy <file>     Policy file (YAML or JSON). Default: the built-in policy
+                          (permissive and open-data licences allowed, unknown → review,
+                          every opt-out honoured, TPMs excluded).
+  -c, --concurrency <n>   Files read at once. Default 32.
+      --include <glob>    Only paths matching the glob (repeatable).
+      --exclude <glob>    Leave out paths matching the glob (repeatable).
+      --follow-symlinks   Read the targets of symbolic links (loops are detected).
+      --no-hash           Do not compute sha256; most files are then read only in part.
+      --fail-on <what>    Exit 1 when a file is excluded (exclude, the default), when
+                          one is excluded or needs review (review), or never (none).
+      --shard <i>/<n>     Scan only shard i of n (by path hash); shards merge exactly.
+  -q, --quiet             No progress and no messages on standard error.
+  -h, --help              Show this help.
+  -V, --version           Show the version.
+
+Exit status: 0 nothing fails the gate · 1 something does · 2 usage or fatal error.
+
+Examples:
+  clearance scan ./data
+  clearance scan ./data --format summary --format jsonl --out scan.jsonl
+  clearance scan ./data --policy policy.yaml --fail-on review --quiet
+`;
