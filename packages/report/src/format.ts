@@ -24,8 +24,13 @@ export function formatDuration(ms: number): string {
 
 /** The `n` largest entries of a count map, as `key n` pairs joined by ` · `, with `+k more`. */
 export function topCounts(counts: Record<string, number>, n: number): string {
-  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   if (entries.length === 0) return 'none';
   const shown = entries.slice(0, n).map(([k, v]) => `${k} ${formatCount(v)}`);
   return entries.length > n ? `${shown.join(' · ')} · +${entries.length - n} more` : shown.join(' · ');
+}
+
+/** `1 file`, `2 files`. */
+export function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -13,8 +13,8 @@ export interface DetectorWants {
 
 /** Which files a detector looks at: any that matches one of the conditions. */
 export interface DetectorMatch {
-  /** Globs on the base name, case-insensitive (`LICENSE*`, `*.md`), or regular expressions on it. */
-  names?: readonly (string | RegExp)[];
+  /** Globs on the base name, case-insensitive (`LICENSE*`, `*.md`), regular expressions or predicates on it. */
+  names?: readonly (string | RegExp | ((name: string) => boolean))[];
   /** Media types, exact or with a wildcard subtype (`text/*`). */
   mediaTypes?: readonly string[];
   /** Any file whose first bytes look like text. */

@@ -281,11 +281,11 @@ function compileDetector(detector: Detector): CompiledDetector {
   return { detector, byName, byContent };
 }
 
-function nameMatcher(names: readonly (string | RegExp)[]): (name: string) => boolean {
+function nameMatcher(names: NonNullable<Detector['match']['names']>): (name: string) => boolean {
   const globs = names.filter((n): n is string => typeof n === 'string');
-  const regexes = names.filter((n): n is RegExp => n instanceof RegExp);
   const glob = globs.length > 0 ? picomatch(globs, { nocase: true, dot: true }) : () => false;
-  return (name) => glob(name) || regexes.some((r) => r.test(name));
+  const tests = names.filter((n) => typeof n !== 'string').map((n) => (n instanceof RegExp ? (name: string) => n.test(name) : n));
+  return (name) => glob(name) || tests.some((t) => t(name));
 }
 
 function mismatchFinding(path: string, s: Sniffed): Finding {

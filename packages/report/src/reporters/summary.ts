@@ -1,5 +1,5 @@
 import type { Summary } from '@clearance/core';
-import { formatBytes, formatCount, formatDuration, topCounts } from '../format.js';
+import { formatBytes, formatDuration, plural, topCounts } from '../format.js';
 import type { ReporterFactory } from '../reporter.js';
 
 /**
@@ -20,14 +20,14 @@ export function renderSummary(s: Summary, paint: (code: string, s: string) => st
   lines.push(
     `${paint('1', 'Clearance')} ${s.tool.version} · ${s.source.name} ${s.source.location}${s.interrupted ? paint('33', ' · INTERRUPTED (partial)') : ''}`,
   );
-  lines.push(`${label('Scanned')}${formatCount(s.files)} files · ${formatBytes(s.bytes)} in ${formatDuration(s.durationMs)} · read ${formatBytes(s.bytesRead)}${s.hashing ? ' · sha256' : ' · no hashing'}`);
+  lines.push(`${label('Scanned')}${plural(s.files, 'file')} · ${formatBytes(s.bytes)} in ${formatDuration(s.durationMs)} · read ${formatBytes(s.bytesRead)}${s.hashing ? ' · sha256' : ' · no hashing'}`);
   lines.push(
-    `${label('Verdicts')}${paint('32', `allow ${formatCount(s.verdicts.allow)}`)} · ${paint('33', `review ${formatCount(s.verdicts.review)}`)} · ${paint('31', `exclude ${formatCount(s.verdicts.exclude)}`)}`,
+    `${label('Verdicts')}${paint('32', `allow ${s.verdicts.allow.toLocaleString('en-US')}`)} · ${paint('33', `review ${s.verdicts.review.toLocaleString('en-US')}`)} · ${paint('31', `exclude ${s.verdicts.exclude.toLocaleString('en-US')}`)}`,
   );
   lines.push(`${label('Licences')}${topCounts(s.licences, 8)}`);
   lines.push(`${label('Opt-outs')}${topCounts(s.optOuts, 8)}`);
   lines.push(`${label('TPMs')}${topCounts(s.tpm, 8)}`);
-  const errorFiles = s.filesWithErrors === 0 ? 'none' : `${formatCount(s.filesWithErrors)} files (${topCounts(s.errors, 6)})`;
+  const errorFiles = s.filesWithErrors === 0 ? 'none' : `${plural(s.filesWithErrors, 'file')} (${topCounts(s.errors, 6)})`;
   lines.push(`${label('Errors')}${s.filesWithErrors > 0 ? paint('31', errorFiles) : errorFiles}`);
   const reasons = Object.fromEntries(Object.entries(s.reasons).filter(([k]) => k !== 'licence.allowed' && k !== 'optout.not-honoured'));
   lines.push(`${label('Reasons')}${topCounts(reasons, 6)}`);

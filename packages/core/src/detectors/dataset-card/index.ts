@@ -32,7 +32,18 @@ export const datasetCard = defineDetector({
     const body = fm[1]!;
     const bodyOffset = text.indexOf(body);
     const doc = parseDocument(body, { prettyErrors: false, uniqueKeys: false });
-    if (doc.errors.length > 0 || typeof doc.toJS({ maxAliasCount: 50 }) !== 'object') {
+    let data: unknown;
+    let problem = doc.errors[0]?.message.split('\n')[0];
+    if (problem === undefined) {
+      try {
+        // The yaml package refuses alias expansion past maxAliasCount ("billion laughs").
+        data = doc.toJS({ maxAliasCount: 50 });
+      } catch (err) {
+        problem = (err as Error).message;
+      }
+    }
+    if (problem === undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) problem = 'front matter is not a mapping';
+    if (problem !== undefined) {
       return [
         {
           code: 'card.front-matter-invalid',
@@ -40,20 +51,20 @@ export const datasetCard = defineDetector({
           detector: 'dataset-card',
           severity: 'warning',
           confidence: 1,
-          value: { problem: doc.errors[0]?.message.split('\n')[0] ?? 'front matter is not a mapping' },
+          value: { problem },
           evidence: { path: input.path, line: 2 },
           scope: { kind: 'file', root: input.path },
           url: findingUrl('card.front-matter-invalid'),
         },
       ];
     }
-    const data = (doc.toJS({ maxAliasCount: 50 }) ?? {}) as Record<string, unknown>;
-    const declared = data['license'];
+    const fields = data as Record<string, unknown>;
+    const declared = fields['license'];
     const values = (Array.isArray(declared) ? declared : declared === undefined || declared === null ? [] : [declared]).map((v) => String(v).trim()).filter((v) => v !== '');
     const keyAt = /^license[ \t]*:/m.exec(body);
     const where = keyAt ? lineColumn(text, bodyOffset + keyAt.index) : { line: 2 };
     const line = keyAt ? text.split('\n')[where.line - 1] ?? '' : '';
-    return values.map((written) => finding(input, written, data, where.line, line));
+    return values.map((written) => finding(input, written, fields, where.line, line));
   },
 });
 

@@ -16,8 +16,15 @@ const TEXT_EXT = '(?:\\.(?:txt|md|markdown|mdown|rst|html?|adoc|asciidoc|org|tex
 /** Suffix naming the licence or the part: `-MIT`, `_APACHE-2.0`, `.LESSER`, `.GPL-3`. */
 const SUFFIX = '(?:[-_.](?!(?:txt|md|markdown|mdown|rst|html?|adoc|asciidoc|org|textile|rtf|text)$)[A-Za-z0-9+]+(?:[-_.][0-9][A-Za-z0-9]*)*)?';
 
-export const LICENCE_FILE_NAME = new RegExp(`^(?:(?:UN)?LICEN[CS]E|COPYING|COPYRIGHT)${SUFFIX}${TEXT_EXT}$|^[A-Za-z0-9+]+[-_](?:LICEN[CS]E|COPYING)${TEXT_EXT}$`, 'i');
-export const NOTICE_FILE_NAME = new RegExp(`^NOTICE${SUFFIX}${TEXT_EXT}$`, 'i');
+const LICENCE_NAME = new RegExp(`^(?:(?:UN)?LICEN[CS]E|COPYING|COPYRIGHT)${SUFFIX}${TEXT_EXT}$|^[A-Za-z0-9+]+[-_](?:LICEN[CS]E|COPYING)${TEXT_EXT}$`, 'i');
+const NOTICE_NAME = new RegExp(`^NOTICE${SUFFIX}${TEXT_EXT}$`, 'i');
+/** A suffix that is really the extension of code, data or media: `license.py`, `LICENSE.png`. */
+const NOT_TEXT = /\.(?:[cm]?[jt]sx?|py|go|rs|java|kt|kts|c|h|cc|cpp|hpp|cs|rb|php|pl|pm|sh|bash|zsh|ps1|swift|scala|json|jsonl|ya?ml|toml|xml|ini|cfg|conf|csv|tsv|png|jpe?g|gif|svg|webp|ico|pdf|zip|gz|tar|css|scss|less|vue|svelte|lock|sql|r|jl|lua|dart|exs?|erl|hs|ml|clj|class|jar|so|dll|exe|bin)$/i;
+
+/** Whether a base name is a licence file's. */
+export const isLicenceFileName = (name: string): boolean => LICENCE_NAME.test(name) && !NOT_TEXT.test(name);
+/** Whether a base name is a NOTICE file's. */
+export const isNoticeFileName = (name: string): boolean => NOTICE_NAME.test(name) && !NOT_TEXT.test(name);
 
 /** Licence texts are rarely longer than this; a longer file is reported but its text is not handed on. */
 const MAX_TEXT = 1024 * 1024;
@@ -26,14 +33,14 @@ export const licenceFile = defineDetector({
   id: 'licence-file',
   version: '1.0.0',
   description: 'Licence-named files (LICENSE, COPYING, NOTICE, …) as markers of their folder',
-  match: { names: [LICENCE_FILE_NAME, NOTICE_FILE_NAME] },
+  match: { names: [isLicenceFileName, isNoticeFileName] },
   marker: true,
   wants: { whole: { maxBytes: MAX_TEXT } },
   detect(input) {
     const scope = { kind: 'subtree' as const, root: input.dir };
     const evidence = { path: input.path, line: 1 };
     const common = { size: input.size, textRead: input.whole !== null, text: input.isText };
-    if (NOTICE_FILE_NAME.test(input.name)) {
+    if (isNoticeFileName(input.name)) {
       const notice: FindingInput = {
         code: 'notice.file',
         category: 'notice',

@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { builtinDetectors } from '../detectors/index.js';
+import { RecordSchema } from '../schema/record.js';
+import { SummarySchema } from '../schema/summary.js';
+import { localSource } from '../source/local.js';
+import type { Entry, Source } from '../source/types.js';
+import { makeTree, scanTree } from '../test-utils/index.js';
+import { scan } from './scan.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+async function tree(files: Record<string, string | Uint8Array>) {
+  const t = await makeTree(files);
+  cleanups.push(t.cleanup);
+  return t.root;
+}
+const card = (licence: string) => `---\nlicense: ${licence}\n---\n# Card\n`;
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
+
+/** Wraps a source: lists in reverse order and counts reads per path. */
+function instrumented(inner: Source, opts: { reverse?: boolean } = {}) {
+  const requests = new Map<string, { read: number; stream: number; bytes: number }>();
+  const count = (p: string) => {
+    let c = requests.get(p);
+    if (!c) requests.set(p, (c = { read: 0, stream: 0, bytes: 0 }));
+    return c;
+  };
+  const source: Source = {
+    name: inner.name,
+    location: inner.location,
+    async *list(o) {
+      if (!opts.reverse) return yield* inner.list(o);
+      const all: Entry[] = [];
+      for await (const e of inner.list(o)) all.push(e);
+      yield* all.reverse();
+    },
+    async read(entry, range, o) {
+      const bytes = await inner.read(entry, range, o);
+      const c = count(entry.path);
+      c.read++;
+      c.bytes += bytes.length;
+      return bytes;
+    },
+    async *stream(entry, o) {
+      const c = count(entry.path);
+      c.stream++;
+      for await (const chunk of inner.stream(entry, o)) {
+        c.bytes += chunk.length;
+        yield chunk;
+      }
+    },
+  };
+  return { source, requests };
+}
+
+async function collect(source: Source, options: Partial<Parameters<typeof scan>[0]> = {}) {
+  const run = scan({ source, detectors: builtinDetectors, ...options });
+  const list = [];
+  for await (const r of run) list.push(r);
+  return { list, records: new Map(list.map((r) => [r.path, r])), summary: await run.summary };
+}
+
+describe('scopes', () => {
+  const files = {
+    'README.md': card('mit'),
+    'a.txt': 'top',
+    'nc/README.md': card('cc-by-nc-4.0'),
+    'nc/deep/er/b.txt': 'deep',
+    'nc/tagged.py': '# SPDX-License-Identifier: Apache-2.0\n',
+    'dual/README.md': card('[mit, gpl-3.0-only]'),
+    'dual/c.txt': 'c',
+    'plain/LICENSE': 'Some licence text nobody identified yet.',
+    'plain/d.txt': 'd',
+  };
+
+  it('applies the nearest marker whatever order the source lists files in', async () => {
+    const root = await tree(files);
+    const forward = await collect(localSource({ root }));
+    const backward = await collect(instrumented(localSource({ root }), { reverse: true }).source);
+    const view = (m: Map<string, { licence: { expression: string }; verdict: { decision: string } }>) => [...m].map(([p, r]) => [p, r.licence.expression, r.verdict.decision]).sort();
+    expect(view(backward.records)).toEqual(view(forward.records));
+    const r = forward.records;
+    expect(r.get('a.txt')!.licence).toMatchObject({ expression: 'MIT', source: 'subtree', basis: ['README.md'] });
+    expect(r.get('nc/deep/er/b.txt')!.licence.expression).toBe('CC-BY-NC-4.0');
+    expect(r.get('nc/deep/er/b.txt')!.verdict.decision).toBe('review');
+    // The farther card is kept, marked shadowed.
+    expect(r.get('nc/deep/er/b.txt')!.findings.map((f) => [f.evidence.path, f.shadowed ?? false])).toEqual([
+      ['nc/README.md', false],
+      ['README.md', true],
+    ]);
+    expect(r.get('nc/tagged.py')!.licence).toMatchObject({ expression: 'Apache-2.0', source: 'file' });
+  });
+
+  it('keeps and shows conflicting statements at one level, and decides nothing from them', async () => {
+    const { records } = await scanTree(await tree(files));
+    const c = records.get('dual/c.txt')!;
+    expect(c.licence.expression).toBe('NOASSERTION');
+    expect(c.licence.conflicts.map((x) => x.expression)).toEqual(['MIT', 'GPL-3.0-only']);
+    expect(c.verdict.reasons.map((x) => x.code)).toContain('licence.conflict');
+  });
+
+  it('says NOASSERTION under a licence file whose text is not identified, pointing at it', async () => {
+    const { records } = await scanTree(await tree(files));
+    expect(records.get('plain/d.txt')!.licence).toMatchObject({ expression: 'NOASSERTION', basis: ['plain/LICENSE'], conflicts: [] });
+    expect(records.get('plain/d.txt')!.verdict).toMatchObject({ decision: 'review', reasons: [{ code: 'licence.unknown', message: expect.stringContaining('plain/LICENSE') }] });
+  });
+
+  it('emits markers first, with their own inheritance resolved', async () => {
+    const { list, summary } = await scanTree(await tree(files));
+    expect(list.slice(0, 4).every((r) => r.marker)).toBe(true);
+    expect(summary.markers).toBe(4);
+    expect(list.find((r) => r.path === 'plain/LICENSE')!.findings.map((f) => f.evidence.path)).toEqual(['plain/LICENSE', 'README.md']);
+  });
+});
+
+describe('read planning', () => {
+  const big = (n: number, byte: number) => new Uint8Array(n).fill(byte);
+  const text = (n: number) => `${'lorem ipsum dolor\n'.repeat(Math.ceil(n / 18)).slice(0, n - 40)}\n# SPDX-License-Identifier: MIT\n`;
+
+  it('reads each file in the fewest requests, and only the bytes its detectors need', async () => {
+    const root = await tree({ 'small.txt': 'hello', 'big.bin': big(3_000_000, 7), 'big.txt': text(2_000_000), 'LICENSE': text(300_000) });
+    const { source, requests } = instrumented(localSource({ root }));
+    const { records } = await collect(source, { hash: false });
+    expect(requests.get('small.txt')).toEqual({ read: 1, stream: 0, bytes: 5 });
+    // A binary file no detector reads whole: the head only.
+    expect(requests.get('big.bin')).toMatchObject({ read: 1, stream: 0 });
+    expect(requests.get('big.bin')!.bytes).toBeLessThanOrEqual(64 * 1024);
+    // A text file: head and tail, and the tag in its tail is found.
+    expect(requests.get('big.txt')).toMatchObject({ read: 2, stream: 0 });
+    expect(requests.get('big.txt')!.bytes).toBeLessThan(40 * 1024);
+    expect(records.get('big.txt')!.licence.expression).toBe('MIT');
+    // A licence file is wanted whole: head, then the rest.
+    expect(requests.get('LICENSE')).toEqual({ read: 2, stream: 0, bytes: 300_000 });
+    expect(records.get('big.bin')!.sha256).toBeNull();
+  });
+
+  it('hashes in the same single pass when hashing is on', async () => {
+    const content = big(5_000_000, 3);
+    const t = text(2_000_000);
+    const root = await tree({ 'big.bin': content, 'big.txt': t });
+    const { source, requests } = instrumented(localSource({ root }));
+    const { records } = await collect(source);
+    expect(requests.get('big.bin')).toEqual({ read: 0, stream: 1, bytes: 5_000_000 });
+    expect(records.get('big.bin')!.sha256).toBe(createHash('sha256').update(content).digest('hex'));
+    expect(records.get('big.txt')!.sha256).toBe(createHash('sha256').update(t).digest('hex'));
+    expect(records.get('big.txt')!.licence.expression).toBe('MIT');
+    expect(records.get('big.bin')!.read).toEqual({ bytes: 5_000_000, requests: 1 });
+  });
+});
+
+describe('media types', () => {
+  it('sniffs content, and says when the extension disagrees', async () => {
+    const root = await tree({ 'real.png': PNG, 'fake.jpg': PNG, 'notes.md': '# notes\n', 'data.bin': Uint8Array.from([0, 1, 2, 3, 255]), 'empty': '' });
+    const { records } = await scanTree(root);
+    expect(records.get('real.png')!.mediaType).toBe('image/png');
+    expect(records.get('real.png')!.findings).toEqual([]);
+    expect(records.get('fake.jpg')!.mediaType).toBe('image/png');
+    expect(records.get('fake.jpg')!.findings).toEqual([
+      expect.objectContaining({ code: 'media.extension-mismatch', category: 'notice', value: { extension: 'jpg', extensionType: 'image/jpeg', contentType: 'image/png' } }),
+    ]);
+    expect(records.get('notes.md')!.mediaType).toBe('text/markdown');
+    expect(records.get('data.bin')!.mediaType).toBe('application/octet-stream');
+    expect(records.get('empty')!.mediaType).toBe('application/x-empty');
+  });
+});
+
+describe('records and summary', () => {
+  it('match their schemas and add up', async () => {
+    const root = await tree({ 'README.md': card('mit'), 'a/b.txt': 'b', 'a/c.png': PNG, 'x/LICENSE': 'text', 'x/y.c': '// SPDX-License-Identifier: GPL-3.0-only\n' });
+    const { list, summary } = await scanTree(root);
+    for (const r of list) RecordSchema.parse(r);
+    SummarySchema.parse(summary);
+    expect(summary.files).toBe(list.length);
+    expect(summary.bytes).toBe(list.reduce((n, r) => n + r.size, 0));
+    expect(summary.verdicts.allow + summary.verdicts.review + summary.verdicts.exclude).toBe(list.length);
+    expect(summary.licences).toEqual({ MIT: 3, NOASSERTION: 1, 'GPL-3.0-only': 1 });
+    expect(summary.rulesets).toMatchObject({ 'spdx-tag': expect.any(String), 'licence-file': expect.any(String), 'dataset-card': expect.any(String), 'spdx-license-ids': expect.any(String) });
+    expect(summary.source).toEqual({ name: 'local', location: root });
+  });
+
+  it('splits into shards that add up to the whole scan, markers applying in every shard', async () => {
+    const files: Record<string, string> = { 'README.md': card('apache-2.0') };
+    for (let i = 0; i < 40; i++) files[`d${i % 4}/f${i}.txt`] = `file ${i}`;
+    const root = await tree(files);
+    const whole = await scanTree(root);
+    const seen: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      const part = await scanTree(root, { shard: { index, count: 3 } });
+      expect(part.summary.shard).toEqual({ index, count: 3 });
+      for (const r of part.list) {
+        seen.push(r.path);
+        expect(r.licence.expression).toBe('Apache-2.0');
+      }
+    }
+    expect(seen.sort()).toEqual([...whole.records.keys()].sort());
+  });
+
+  it('refuses bad options and a second iteration', async () => {
+    const root = await tree({ a: 'a' });
+    const iterate = async (opts: Partial<Parameters<typeof scan>[0]>) => {
+      for await (const _ of scan({ source: localSource({ root }), detectors: [], ...opts })) void _;
+    };
+    await expect(iterate({ concurrency: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    await expect(iterate({ shard: { index: 3, count: 3 } })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    const run = scan({ source: localSource({ root }), detectors: [] });
+    for await (const _ of run) void _;
+    expect(() => run[Symbol.asyncIterator]()).toThrow(/only once/);
+  });
+});

@@ -1,0 +1,50 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Detector, DetectorInput } from '../engine/detector.js';
+import { scan, type ScanOptions } from '../engine/scan.js';
+import { builtinDetectors } from '../detectors/index.js';
+import type { ScanRecord } from '../schema/record.js';
+import type { Summary } from '../schema/summary.js';
+import { localSource } from '../source/local.js';
+import type { FindingInput } from '../schema/finding.js';
+
+/** Writes a tree `{ 'a/b.txt': 'text' | Uint8Array }` under a new temp folder; returns its path and a cleanup. */
+export async function makeTree(files: Record<string, string | Uint8Array>): Promise<{ root: string; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(path.join(tmpdir(), 'clearance-test-'));
+  for (const [rel, content] of Object.entries(files)) {
+    const file = path.join(root, rel);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, content);
+  }
+  return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** Scans a folder with the built-in detectors; returns records by path and the summary. */
+export async function scanTree(root: string, options: Partial<ScanOptions> = {}): Promise<{ records: Map<string, ScanRecord>; list: ScanRecord[]; summary: Summary }> {
+  const run = scan({ source: localSource({ root }), detectors: builtinDetectors, ...options });
+  const list: ScanRecord[] = [];
+  for await (const r of run) list.push(r);
+  return { records: new Map(list.map((r) => [r.path, r])), list, summary: await run.summary };
+}
+
+/** Runs one detector on bytes as the engine would for a small file. */
+export async function runDetector(detector: Detector, filePath: string, content: string | Uint8Array, extra: Partial<DetectorInput> = {}): Promise<FindingInput[]> {
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  const name = filePath.slice(filePath.lastIndexOf('/') + 1);
+  const dir = filePath.includes('/') ? filePath.slice(0, filePath.lastIndexOf('/')) : '';
+  return detector.detect({
+    entry: { path: filePath, size: bytes.length },
+    path: filePath,
+    name,
+    dir,
+    size: bytes.length,
+    mediaType: 'text/plain',
+    isText: true,
+    head: bytes,
+    tail: null,
+    whole: bytes,
+    truncated: false,
+    ...extra,
+  });
+}
