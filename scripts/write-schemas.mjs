@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Writes the JSON Schemas of records, summaries and policies into docs/schema/ from the zod schemas
-// exported by @clearance/core (built: run `pnpm build` first). `--check` fails when a file is stale,
-// so the published schemas never drift from the code.
-import { readFile, writeFile } from 'node:fs/promises';
+// exported by @clearance/core, and one page per finding code into docs/findings/ from the detectors'
+// own code registry (built: run `pnpm build` first). `--check` fails when a file is stale or a page
+// has no code any more, so the published docs never drift from the code.
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { FindingSchema, PolicySchema, RecordSchema, SummarySchema } from '../packages/core/dist/index.js';
+import { FindingSchema, PolicySchema, RecordSchema, SummarySchema, builtinDetectors, findingCatalogue } from '../packages/core/dist/index.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const check = process.argv.includes('--check');
@@ -16,20 +17,38 @@ const targets = [
   ['finding.schema.json', FindingSchema, 'output', 'A Clearance finding: a fact about a file, with evidence and scope.'],
   ['policy.schema.json', PolicySchema, 'input', 'A Clearance policy file (JSON or YAML). Every field is optional.'],
 ];
-let stale = 0;
+const files = new Map();
 for (const [file, schema, io, description] of targets) {
   const json = { description, ...z.toJSONSchema(schema, { io, unrepresentable: 'any' }) };
-  const text = `${JSON.stringify(json, null, 2)}\n`;
-  const target = path.join(root, 'docs', 'schema', file);
-  if (check) {
-    const current = await readFile(target, 'utf8').catch(() => '');
+  files.set(path.join('docs', 'schema', file), `${JSON.stringify(json, null, 2)}\n`);
+}
+const catalogue = findingCatalogue(builtinDetectors);
+for (const { code, detector, doc } of catalogue) {
+  files.set(path.join('docs', 'findings', `${code}.md`), `# \`${code}\` — ${doc.title}\n\nReported by: \`${detector}\`\n\n## What it means\n\n${doc.meaning}\n\n## What to do\n\n${doc.action}\n`);
+}
+const index = ['# Finding codes', '', 'Generated from the detectors\' registry by `pnpm schema`; do not edit by hand.', '', '| code | title | detector |', '| --- | --- | --- |'];
+for (const { code, detector, doc } of catalogue) index.push(`| [\`${code}\`](${code}.md) | ${doc.title} | \`${detector}\` |`);
+files.set(path.join('docs', 'findings', 'README.md'), `${index.join('\n')}\n`);
+
+let stale = 0;
+if (check) {
+  for (const [rel, text] of files) {
+    const current = await readFile(path.join(root, rel), 'utf8').catch(() => '');
     if (current !== text) {
       stale++;
-      console.error(`docs/schema/${file} is out of date: run "pnpm schema"`);
+      console.error(`${rel} is out of date: run "pnpm schema"`);
     }
-  } else {
-    await writeFile(target, text);
-    console.log(`wrote docs/schema/${file}`);
   }
+  const pages = await readdir(path.join(root, 'docs', 'findings')).catch(() => []);
+  for (const page of pages) {
+    if (!files.has(path.join('docs', 'findings', page))) {
+      stale++;
+      console.error(`docs/findings/${page} documents no current code: delete it`);
+    }
+  }
+} else {
+  await mkdir(path.join(root, 'docs', 'findings'), { recursive: true });
+  for (const [rel, text] of files) await writeFile(path.join(root, rel), text);
+  console.log(`wrote ${files.size} files under docs/`);
 }
 if (stale > 0) process.exitCode = 1;

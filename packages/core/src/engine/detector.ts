@@ -42,6 +42,16 @@ export interface DetectorInput {
   truncated: boolean;
 }
 
+/** What a finding code means, for its documentation page and for SARIF rules. */
+export interface FindingDoc {
+  /** A short title: "SPDX licence tag". */
+  title: string;
+  /** What the finding says about a file, and on what evidence. */
+  meaning: string;
+  /** What a person should do about it. */
+  action: string;
+}
+
 /**
  * A pure unit that knows one family of signals. It declares what it wants and turns bytes into
  * findings; it does no I/O of its own. `detect` may throw: the engine records `ERR_DETECTOR_FAILED`.
@@ -60,6 +70,8 @@ export interface Detector {
    */
   readonly marker?: boolean;
   readonly wants: DetectorWants;
+  /** Every finding code it may return, with its documentation; a code not listed here is refused by the engine. */
+  readonly codes: Readonly<Record<string, FindingDoc>>;
   /** Versions of the data the rules rely on (`spdx-license-ids: 3.0.24`), for the Summary. */
   readonly data?: Readonly<Record<string, string>>;
   detect(input: DetectorInput): FindingInput[] | Promise<FindingInput[]>;

@@ -55,7 +55,7 @@ interface CompiledDetector {
   byContent: ((sniffed: Sniffed) => boolean) | null;
 }
 
-const ENGINE = 'engine';
+const ENGINE_ID = 'engine';
 
 /**
  * Scans a source: lists it twice (markers first, then everything else) so that subtree findings apply
@@ -165,7 +165,9 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
         });
         for (const raw of out) {
           const parsed = FindingSchema.safeParse(raw);
-          if (parsed.success) base.own.push(parsed.data);
+          if (parsed.success && !(parsed.data.code in d.codes)) {
+            base.errors.push({ code: 'ERR_DETECTOR_OUTPUT_INVALID', detector: d.id, message: `detector ${d.id} returned the undeclared finding code ${parsed.data.code}` });
+          } else if (parsed.success) base.own.push(parsed.data);
           else base.errors.push({ code: 'ERR_DETECTOR_OUTPUT_INVALID', detector: d.id, message: `detector ${d.id} returned an invalid finding: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
         }
       } catch (err) {
@@ -293,7 +295,7 @@ function mismatchFinding(path: string, s: Sniffed): Finding {
   return {
     code: 'media.extension-mismatch',
     category: 'notice',
-    detector: ENGINE,
+    detector: ENGINE_ID,
     severity: 'warning',
     confidence: 0.9,
     value: { extension: m.extension, extensionType: m.extensionType, contentType: m.contentType },

@@ -25,6 +25,18 @@ export const datasetCard = defineDetector({
   match: { names: ['README.md', 'README.markdown', 'dataset_card.md', 'datacard.md'] },
   marker: true,
   wants: { head: HEAD },
+  codes: {
+    'licence.dataset-card': {
+      title: 'Licence in a dataset card',
+      meaning: 'A README.md dataset card declares `license:` in its YAML front matter; it governs the card\'s folder and everything below it. An id that is not SPDX (`other`, `openrail`, …) is kept as written, with no expression.',
+      action: 'Check the declared licence against the data\'s real provenance: a card states what its author believes, not what each file carries.',
+    },
+    'card.front-matter-invalid': {
+      title: 'Dataset card front matter is not valid YAML',
+      meaning: 'The README.md starts with a `---` front-matter block that does not parse as a YAML mapping (or expands aliases beyond a safe limit), so its licence could not be read.',
+      action: 'Fix the front matter; until then the card says nothing.',
+    },
+  },
   detect(input) {
     const text = decodeText(input.head);
     const fm = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);

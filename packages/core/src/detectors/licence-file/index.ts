@@ -36,6 +36,23 @@ export const licenceFile = defineDetector({
   match: { names: [isLicenceFileName, isNoticeFileName] },
   marker: true,
   wants: { whole: { maxBytes: MAX_TEXT } },
+  codes: {
+    'licence.file': {
+      title: 'Licence file',
+      meaning: 'A licence-named file (LICENSE, LICENCE, COPYING, UNLICENSE, COPYRIGHT, with extensions or suffixes) governs its folder and everything below it. Until its text is identified, files under it have no identified licence (NOASSERTION) and point at it in `licence.basis`.',
+      action: 'Identify the licence the text grants (or let the licence-text detector do it); a nearer licence statement overrides it.',
+    },
+    'licence.file.too-large': {
+      title: 'Licence file too large to read',
+      meaning: 'A licence-named file is larger than 1 MiB, so its text was not read for identification.',
+      action: 'Check what the file is; a licence text is rarely that long.',
+    },
+    'notice.file': {
+      title: 'NOTICE file',
+      meaning: 'A NOTICE file sits in the folder. Licences such as Apache-2.0 require its attribution notices to be kept with redistributed copies.',
+      action: 'Keep the notice with any redistribution of files under this folder, and record it in the dataset card.',
+    },
+  },
   detect(input) {
     const scope = { kind: 'subtree' as const, root: input.dir };
     const evidence = { path: input.path, line: 1 };

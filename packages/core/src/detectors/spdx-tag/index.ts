@@ -30,6 +30,18 @@ export const spdxTag = defineDetector({
   match: { text: true },
   wants: { head: HEAD, tail: TAIL },
   data: { 'spdx-license-ids': SPDX_IDS_VERSION },
+  codes: {
+    'licence.spdx.tag': {
+      title: 'SPDX licence tag',
+      meaning: 'The file declares its licence with an `SPDX-License-Identifier:` line near its top or bottom. The expression was validated against the SPDX License List and is the licence of this file alone.',
+      action: 'None: the policy judges the expression. If the tag is wrong, fix it at the source of the file.',
+    },
+    'licence.spdx.tag-invalid': {
+      title: 'SPDX licence tag that does not parse',
+      meaning: 'The file has an `SPDX-License-Identifier:` line whose expression is not valid SPDX (an unknown id, a typo, free text). It is a licence statement whose meaning is unknown, so the file has no identified licence.',
+      action: 'Read the line (the evidence gives it) and the file\'s provenance; decide the licence by hand or have the tag corrected upstream.',
+    },
+  },
   detect(input) {
     const out: FindingInput[] = [];
     const seen = new Set<string>();
