@@ -63,7 +63,7 @@ export function parseCommandLine(argv: readonly string[]): Args {
   const outputs: { format: string; out: string | undefined }[] = [];
   for (const t of tokens) {
     if (t.kind !== 'option') continue;
-    if (t.name === 'format') outputs.push({ format: t.value!, out: undefined });
+    if (t.name === 'format') outputs.push({ format: t.value, out: undefined });
     if (t.name === 'out') {
       const last = outputs.at(-1);
       if (!last || last.out !== undefined) throw new UsageError(`--out ${t.value} must follow the --format it is for`);

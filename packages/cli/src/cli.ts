@@ -70,13 +70,13 @@ async function runScan(args: ScanArgs, io: Io): Promise<number> {
     ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
   });
 
-  let failure: unknown;
+  let failure: Error | undefined;
   try {
     for await (const record of run) {
       for (const r of reporters) await r.onRecord?.(record);
     }
   } catch (err) {
-    failure = err;
+    failure = err instanceof Error ? err : new Error(String(err));
   }
   progress?.clear();
   let summary: Summary | undefined;
