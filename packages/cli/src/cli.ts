@@ -88,7 +88,7 @@ async function runScan(args: ScanArgs, io: Io): Promise<number> {
   if (!summary) {
     // The scan failed before it could sum up: keep no half-written report.
     await Promise.all(outputs.map((o) => o.abort()));
-    throw failure;
+    throw failure ?? new Error('the scan ended without a summary');
   }
   // An interrupted scan still writes what it has, marked `interrupted` in the summary.
   for (const r of reporters) await r.onEnd?.(summary);

@@ -40,8 +40,8 @@ describe('clearance CLI', () => {
     const r = run(['scan', data]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Scanned\s+5 files/);
-    expect(r.stdout).toMatch(/allow 3 · review 2 · exclude 0/);
-    expect(r.stdout).toMatch(/Licences\s+MIT 3/);
+    expect(r.stdout).toMatch(/allow 2 · review 3 · exclude 0/);
+    expect(r.stdout).toMatch(/Licences\s+CC-BY-NC-4.0 2 · MIT 2 · GPL-3.0-only 1/);
   });
 
   it('writes each --format to the --out after it, atomically, with records that match the schema', async () => {
