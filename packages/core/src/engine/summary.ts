@@ -33,7 +33,8 @@ export class SummaryBuilder {
     for (const p of new Set(record.optOuts.filter((o) => o.reserved).map((o) => o.protocol))) bump(this.optOuts, p);
     for (const k of new Set(record.tpm.map((t) => `${t.format}/${t.scheme}`))) bump(this.tpm, k);
     if (record.mediaType) bump(this.mediaTypes, record.mediaType);
-    for (const f of record.findings) if (f.shadowed !== true) bump(this.findings, f.code);
+    // Each finding once, on the file that holds its evidence: not again on every file that inherits it.
+    for (const f of record.findings) if (f.inherited !== true) bump(this.findings, f.code);
     for (const e of record.errors) bump(this.errors, e.code);
     if (record.errors.length > 0) this.filesWithErrors++;
     for (const r of new Set(record.verdict.reasons.map((x) => x.code))) bump(this.reasons, r);

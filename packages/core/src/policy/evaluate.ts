@@ -74,7 +74,7 @@ function licenceReason(compiled: CompiledPolicy, licence: RecordLicence): Reason
     return { code: 'licence.conflict', decision: policy.licences.conflict, message: `licence statements disagree: ${list}` };
   }
   if (licence.expression === NOASSERTION) {
-    const why = licence.basis.length > 0 ? `licence text at ${licence.basis.join(', ')} not identified` : 'no licence found';
+    const why = licence.basis.length > 0 ? `the licence statement at ${licence.basis.join(', ')} is not identified (see its findings)` : 'no licence found';
     return { code: 'licence.unknown', decision: policy.licences.unknown, message: why };
   }
   let result;

@@ -31,7 +31,7 @@ export const SummarySchema = z.object({
   tpm: Counts,
   /** Files by media type. */
   mediaTypes: Counts,
-  /** Findings by code. */
+  /** Findings by code, each counted once on the file that holds its evidence (not on the files that inherit it). */
   findings: Counts,
   /** Errors by code, and how many files had at least one. */
   errors: Counts,
