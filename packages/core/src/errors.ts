@@ -80,7 +80,10 @@ export function recordErrorFromErrno(err: unknown): SourceError {
   const errno = (err as NodeJS.ErrnoException | undefined)?.code;
   const message = err instanceof Error ? err.message : String(err);
   switch (errno) {
+    // ENOTDIR: a folder on the path was replaced by a file; ESTALE: (NFS) deleted on the server.
     case 'ENOENT':
+    case 'ENOTDIR':
+    case 'ESTALE':
       return new SourceError('ERR_ENTRY_VANISHED', `the file vanished before it could be read (${message})`, { cause: err });
     case 'EACCES':
     case 'EPERM':

@@ -42,7 +42,7 @@ export function mergeWants(wants: readonly DetectorWants[], hash: boolean): Read
 
 /**
  * Reads what the plan needs from one entry in the fewest requests:
- * - a small file (or one no longer than the head): one read of the whole file;
+ * - a small file (or one no longer than the head), an empty one included: one read of the whole file;
  * - hashing on: one streamed pass that hashes and keeps the head, the tail and, if wanted, the whole;
  * - hashing off: a head read, then at most one more read — the rest of the file when a detector wants
  *   it whole, else the tail.
@@ -56,10 +56,9 @@ export async function gather(
   signal?: AbortSignal,
 ): Promise<Gathered> {
   const size = entry.size;
-  if (size === 0) {
-    return { head: new Uint8Array(0), tail: null, whole: new Uint8Array(0), complete: true, sha256: plan.hash ? sha256(new Uint8Array(0)) : null, bytesRead: 0, requests: 0 };
-  }
   if (size <= Math.max(SMALL_FILE_BYTES, plan.head)) {
+    // An empty file is read too (for one byte): otherwise a file that vanished, became unreadable or
+    // grew since it was listed would be recorded as empty, with the hash of nothing, as if verified.
     // Ask for one byte more than listed: a file that grew since it was listed shows itself.
     const bytes = await source.read(entry, { start: 0, end: size + 1 }, { signal });
     checkLength(bytes.length, size);
@@ -78,7 +77,8 @@ export async function gather(
   }
   if (more.tail > 0) {
     const start = Math.max(head.length, size - more.tail);
-    const tail = await source.read(entry, { start, end: size }, { signal });
+    // One byte past the listed end: a file that grew shows itself instead of handing over a stale "tail".
+    const tail = await source.read(entry, { start, end: size + 1 }, { signal });
     checkLength(tail.length, size - start);
     return { head, tail, whole: null, complete: false, sha256: null, bytesRead: head.length + tail.length, requests: 2 };
   }

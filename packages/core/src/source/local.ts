@@ -11,14 +11,19 @@ import type { ByteRange, CallOptions, Entry, Source } from './types.js';
 export interface LocalSourceOptions {
   /** The folder to scan (or a single file). */
   root: string;
-  /** Globs of relative paths to include. Default: everything, hidden files too. */
+  /**
+   * Globs of relative paths to include; a pattern starting with `!` leaves paths out, as in fast-glob.
+   * Default: everything, hidden files too. Matched on the path as listed, below followed links too
+   * (`docs/a.txt` for a link `docs`).
+   */
   include?: string[];
   /** Globs of relative paths to leave out. Default: none. */
   exclude?: string[];
   /**
    * Follow symbolic links. Default false: a link becomes a record with `ERR_SYMLINK_NOT_FOLLOWED`.
-   * When true, links to files are read, links to folders are walked, and a link back into its own
-   * ancestry becomes a record with `ERR_SYMLINK_LOOP`.
+   * When true, links to files are read, links to folders are walked (unless excluded), a link back
+   * into its own ancestry becomes a record with `ERR_SYMLINK_LOOP`, a dangling one `ERR_SYMLINK_BROKEN`.
+   * A root given as a link is always followed.
    */
   followSymlinks?: boolean;
   /** lstat calls in flight while listing. Default 64. */
@@ -29,7 +34,9 @@ const CHUNK = 1024 * 1024;
 
 /**
  * The local filesystem as a Source, walked with fast-glob. Never writes: files are opened read-only,
- * without following a final symlink unless asked, and without blocking on FIFOs.
+ * without following a final symlink unless asked, and without blocking on FIFOs. `read` and `stream`
+ * refuse with `ERR_CHANGED_DURING_READ` a file whose size or mtime is no longer the one listed, or
+ * that changes while it is read. A root that does not exist or cannot be listed throws `ERR_SOURCE_ROOT`.
  */
 export function localSource(options: LocalSourceOptions): Source {
   const root = path.resolve(options.root);
@@ -38,12 +45,17 @@ export function localSource(options: LocalSourceOptions): Source {
   const names = new RawNames();
   const include = options.include?.length ? options.include : ['**'];
   const exclude = options.exclude ?? [];
-  const isIncluded = picomatch(include, { dot: true });
-  const isExcluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  // fast-glob reads `!pattern` in include as a negation; picomatch would read it as "anything but",
+  // which OR-ed with the rest matches everything. Split them so both agree.
+  const positive = include.filter((p) => !p.startsWith('!'));
+  const leftOut = [...exclude, ...include.filter((p) => p.startsWith('!')).map((p) => p.slice(1))];
+  const isIncluded = picomatch(positive.length > 0 ? positive : ['**'], { dot: true });
+  const isExcluded = leftOut.length > 0 ? picomatch(leftOut, { dot: true }) : () => false;
+  /** Set when the root is a file: its real path, so that a root given as a link to a file is read through. */
   let singleFile: string | undefined;
 
   const fsPath = (entry: Entry): string | Buffer => {
-    if (singleFile !== undefined) return root;
+    if (singleFile !== undefined) return singleFile;
     if (entry.pathBytes !== undefined) return Buffer.concat([Buffer.from(`${root}/`), Buffer.from(entry.pathBytes, 'hex')]);
     return `${root}/${entry.path}`;
   };
@@ -56,20 +68,38 @@ export function localSource(options: LocalSourceOptions): Source {
       throw new ClearanceError('ERR_SOURCE_ROOT', `[local] cannot read ${root}: ${(err as Error).message}`, { cause: err });
     }
     if (rootStat.isFile()) {
-      singleFile = path.basename(root);
-      yield { path: singleFile, size: rootStat.size, mtime: rootStat.mtime.toISOString() };
+      // The user named this file, so a link given as the root is followed whatever followSymlinks says
+      // (as a root folder given as a link is walked); open() would otherwise refuse it with O_NOFOLLOW.
+      singleFile = await fs.promises.realpath(root);
+      yield { path: path.basename(root), size: rootStat.size, mtime: rootStat.mtime.toISOString() };
       return;
     }
     if (!rootStat.isDirectory()) throw new ClearanceError('ERR_SOURCE_ROOT', `[local] ${root} is neither a folder nor a file`);
-    const realRoot = await fs.promises.realpath(root);
+    // A root that cannot be listed is a bad run, not a bad file: without this, the walker would turn it
+    // into one record named "." and the scan would "succeed" with nothing in it.
+    try {
+      const dir = await fs.promises.opendir(root);
+      await dir.close();
+    } catch (err) {
+      throw new ClearanceError('ERR_SOURCE_ROOT', `[local] cannot list ${root}: ${(err as Error).message}`, { cause: err });
+    }
+    const realRoot = await realpathLatin1(root);
     yield* walk('', [realRoot], opts?.signal);
   }
 
-  /** Walks one real folder (the root, or the target of a followed link at `prefix`). */
+  /**
+   * Walks one folder: the root, or the target of a followed link at `prefix`. `chain` holds the real
+   * paths (as latin1 strings, one char per byte, so that names that are not UTF-8 compare exactly) of
+   * the folders walked so far, to tell a link back into its own ancestry.
+   */
   async function* walk(prefix: string, chain: string[], signal?: AbortSignal): AsyncGenerator<Entry> {
     const base = prefix === '' ? root : `${root}/${prefix}`;
     const dirErrors: Entry[] = [];
-    const stream = fg.stream(prefix === '' ? include : ['**'], {
+    // When links are followed, fast-glob must hand over every link whatever its name: a link to a
+    // folder has to be walked when files below it match `include` (`docs` → `docs/a.txt` for
+    // `**/*.txt`). Include is then matched here, on the path as listed, at every level alike.
+    const filterHere = follow;
+    const stream = fg.stream(filterHere ? ['**'] : include, {
       cwd: base,
       dot: true,
       onlyFiles: false,
@@ -81,25 +111,27 @@ export function localSource(options: LocalSourceOptions): Source {
       fs: names.adapter((dir, err) => {
         const rel = relative(dir);
         const e = recordErrorFromErrno(err);
+        const rawBytes = names.rawBytes(dir);
         dirErrors.push({
           path: rel,
+          ...(rawBytes ? { pathBytes: relativeBytes(rawBytes) } : {}),
           size: 0,
           error: { code: e.code === 'ERR_READ_FAILED' ? 'ERR_DIR_UNREADABLE' : e.code, message: `folder could not be listed: ${err.message}` },
         });
       }),
     }) as AsyncIterable<fg.Entry>;
 
-    type Step = { entry: Entry } | { dir: string; real: string } | null;
+    type Step = { entry: Entry } | { dir: string; ancestors: string[] } | null;
     const describe = async (item: fg.Entry): Promise<Step> => {
       const rel = prefix === '' ? item.path : `${prefix}/${item.path}`;
-      if (prefix !== '' && (!isIncluded(rel) || isExcluded(rel))) {
-        if (!item.dirent.isSymbolicLink()) return null;
-      }
       if (item.dirent.isDirectory()) return null;
+      const wanted = !filterHere || (isIncluded(rel) && !isExcluded(rel));
+      // A link is decided once its target is known: a folder is walked unless excluded.
+      if (!wanted && !item.dirent.isSymbolicLink()) return null;
       const abs = `${root}/${rel}`;
       const rawBytes = names.rawBytes(abs);
       const target = rawBytes ?? abs;
-      const pathBytes = rawBytes ? rawBytes.subarray(Buffer.byteLength(`${root}/`)).toString('hex') : undefined;
+      const pathBytes = rawBytes ? relativeBytes(rawBytes) : undefined;
       const withBytes = (e: Entry): Entry => (pathBytes ? { ...e, pathBytes } : e);
       if (item.dirent.isFile()) {
         try {
@@ -120,21 +152,30 @@ export function localSource(options: LocalSourceOptions): Source {
         let real: string;
         try {
           st = await fs.promises.stat(target);
-          real = await fs.promises.realpath(target);
+          real = await realpathLatin1(target);
         } catch (err) {
+          if (!wanted) return null;
           const e = recordErrorFromErrno(err);
           const code = e.code === 'ERR_ENTRY_VANISHED' ? 'ERR_SYMLINK_BROKEN' : e.code;
           return { entry: withBytes({ path: rel, size: 0, error: { code, message: `symbolic link cannot be resolved: ${(err as Error).message}` } }) };
         }
-        if (st.isFile()) return { entry: withBytes({ path: rel, size: st.size, mtime: st.mtime.toISOString() }) };
+        if (st.isFile()) return wanted ? { entry: withBytes({ path: rel, size: st.size, mtime: st.mtime.toISOString() }) } : null;
         if (st.isDirectory()) {
-          const parentReal = await fs.promises.realpath(path.dirname(typeof target === 'string' ? target : target.toString('latin1'))).catch(() => '');
-          const loops = [...chain, parentReal].some((dir) => dir === real || dir.startsWith(`${real}/`));
+          if (isExcluded(rel)) return null;
+          // The link's own folder is an ancestor too, and may lie outside every folder walked so far.
+          const rawTarget = typeof target === 'string' ? Buffer.from(target) : target;
+          const parent = Buffer.from(path.posix.dirname(rawTarget.toString('latin1')), 'latin1');
+          const parentReal = await realpathLatin1(parent).catch(() => null);
+          const loops = [...chain, ...(parentReal === null ? [] : [parentReal])].some((dir) => isSameOrInside(dir, real));
           if (loops) {
-            return { entry: withBytes({ path: rel, size: 0, error: { code: 'ERR_SYMLINK_LOOP', message: `symbolic link points back into its own ancestry (${real}); not walked again` } }) };
+            const shown = Buffer.from(real, 'latin1').toString('utf8');
+            return { entry: withBytes({ path: rel, size: 0, error: { code: 'ERR_SYMLINK_LOOP', message: `symbolic link points back into its own ancestry (${shown}); not walked again` } }) };
           }
-          return { dir: rel, real };
+          // Below the link, its own folder counts as an ancestor as much as the target does: with only
+          // the targets, a cycle of two links (a/l1 → b, b/l2 → a) would be walked round once more.
+          return { dir: rel, ancestors: parentReal === null ? [real] : [parentReal, real] };
         }
+        if (!wanted) return null;
         return { entry: withBytes({ path: rel, size: 0, error: { code: 'ERR_NOT_REGULAR_FILE', message: 'symbolic link to something that is not a file or folder' } }) };
       }
       return { entry: withBytes({ path: rel, size: 0, error: { code: 'ERR_NOT_REGULAR_FILE', message: 'not a regular file (FIFO, socket or device); not read' } }) };
@@ -144,9 +185,14 @@ export function localSource(options: LocalSourceOptions): Source {
       while (dirErrors.length > 0) yield dirErrors.shift()!;
       if (step === null) continue;
       if ('entry' in step) yield step.entry;
-      else yield* walk(step.dir, [...chain, step.real], signal);
+      else yield* walk(step.dir, [...chain, ...step.ancestors], signal);
     }
     while (dirErrors.length > 0) yield dirErrors.shift()!;
+  }
+
+  /** Hex of the raw bytes of a path below the root, without the root. */
+  function relativeBytes(raw: Buffer): string {
+    return raw.subarray(Buffer.byteLength(`${root}/`)).toString('hex');
   }
 
   function relative(absDir: string): string {
@@ -157,11 +203,25 @@ export function localSource(options: LocalSourceOptions): Source {
   async function open(entry: Entry): Promise<{ fd: number; stat: fs.Stats }> {
     const flags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (follow ? 0 : fs.constants.O_NOFOLLOW);
     const fd = await new Promise<number>((resolve, reject) =>
-      fs.open(fsPath(entry), flags, (err, fd) => (err ? reject(recordErrorFromErrno(err)) : resolve(fd))),
+      fs.open(fsPath(entry), flags, (err, fd) => {
+        if (!err) return resolve(fd);
+        // O_NOFOLLOW fails with ELOOP on a link: the file was swapped for a link after it was listed.
+        if (!follow && err.code === 'ELOOP') {
+          return reject(new SourceError('ERR_SYMLINK_NOT_FOLLOWED', 'the file was replaced by a symbolic link after it was listed; not followed', { cause: err }));
+        }
+        reject(recordErrorFromErrno(err));
+      }),
     );
     try {
       const stat = await fstat(fd);
       if (!stat.isFile()) throw new SourceError('ERR_NOT_REGULAR_FILE', 'not a regular file; not read');
+      // The record will carry the listed size and mtime beside a hash of these bytes: they must be the same file version.
+      if (entry.mtime !== undefined && (stat.size !== entry.size || stat.mtime.toISOString() !== entry.mtime)) {
+        throw new SourceError(
+          'ERR_CHANGED_DURING_READ',
+          `the file changed after it was listed (size ${entry.size} → ${stat.size}, mtime ${entry.mtime} → ${stat.mtime.toISOString()})`,
+        );
+      }
       return { fd, stat };
     } catch (err) {
       await close(fd);
@@ -171,15 +231,25 @@ export function localSource(options: LocalSourceOptions): Source {
 
   async function read(entry: Entry, range: ByteRange, opts?: CallOptions): Promise<Uint8Array> {
     opts?.signal?.throwIfAborted();
-    const { fd } = await open(entry);
+    if (!Number.isSafeInteger(range.start) || range.start < 0 || !Number.isSafeInteger(range.end)) {
+      // A negative position would make fs.read read from the file's current offset instead.
+      throw new RangeError(`[clearance] [local] invalid byte range ${range.start}..${range.end}`);
+    }
+    const { fd, stat } = await open(entry);
     try {
-      const want = Math.max(0, range.end - range.start);
-      const buf = Buffer.allocUnsafe(want);
+      // One byte more than the file holds is enough to show that it grew; never allocate more than that.
+      const want = Math.max(0, Math.min(range.end, stat.size + 1) - range.start);
+      // Not allocUnsafe: a small one is a slice of a shared pool, and `.buffer` would expose other files' bytes.
+      const buf = Buffer.allocUnsafeSlow(want);
       let got = 0;
       while (got < want) {
         const n = await readAt(fd, buf, got, want - got, range.start + got);
         if (n === 0) break;
         got += n;
+      }
+      const after = await fstat(fd);
+      if (after.size !== stat.size || after.mtimeMs !== stat.mtimeMs) {
+        throw new SourceError('ERR_CHANGED_DURING_READ', `the file changed while it was read (size ${stat.size} → ${after.size})`);
       }
       return got === want ? buf : buf.subarray(0, got);
     } finally {
@@ -190,13 +260,15 @@ export function localSource(options: LocalSourceOptions): Source {
   async function* stream(entry: Entry, opts?: CallOptions): AsyncGenerator<Uint8Array> {
     const { fd, stat } = await open(entry);
     try {
-      const buf = Buffer.allocUnsafe(CHUNK);
+      const buf = Buffer.allocUnsafeSlow(CHUNK);
       let pos = 0;
       while (true) {
         opts?.signal?.throwIfAborted();
         const n = await readAt(fd, buf, 0, CHUNK, pos);
         if (n === 0) break;
         pos += n;
+        // Stop at once on a file that keeps growing (a log being written) instead of chasing its end.
+        if (pos > stat.size) throw new SourceError('ERR_CHANGED_DURING_READ', `the file grew while it was read (${stat.size} bytes when opened)`);
         // The chunk is only valid until the next one is asked for: the buffer is reused.
         yield buf.subarray(0, n);
       }
@@ -210,6 +282,16 @@ export function localSource(options: LocalSourceOptions): Source {
   }
 
   return { name: 'local', location: root, list, read, stream };
+}
+
+/** Real path as a latin1 string: one char per byte, so that names that are not UTF-8 stay distinct. */
+async function realpathLatin1(p: string | Buffer): Promise<string> {
+  return (await fs.promises.realpath(p, { encoding: 'buffer' })).toString('latin1');
+}
+
+/** Whether `dir` is `ancestor` or lies below it. */
+function isSameOrInside(dir: string, ancestor: string): boolean {
+  return dir === ancestor || dir.startsWith(ancestor.endsWith('/') ? ancestor : `${ancestor}/`);
 }
 
 function fstat(fd: number): Promise<fs.Stats> {

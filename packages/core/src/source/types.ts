@@ -43,7 +43,12 @@ export interface Source {
   readonly location: string;
   /** Every entry, as an async iterable that holds constant memory whatever the size of the source. */
   list(opts?: CallOptions): AsyncIterable<Entry>;
-  /** Bytes `[start, end)` of one entry; fewer when the entry is shorter. */
+  /**
+   * Bytes `[start, end)` of one entry; fewer when the entry is shorter, none from its end on. The
+   * engine asks for one byte past the listed end to see growth, of an empty entry too (`[0, 1)`), so
+   * a range past the end must give fewer bytes, not an error. Throws ERR_CHANGED_DURING_READ when the
+   * source can tell the entry is no longer the version listed.
+   */
   read(entry: Entry, range: ByteRange, opts?: CallOptions): Promise<Uint8Array>;
   /** The whole entry as a stream of chunks. Throws ERR_CHANGED_DURING_READ when the source can tell it changed. */
   stream(entry: Entry, opts?: CallOptions): AsyncIterable<Uint8Array>;
