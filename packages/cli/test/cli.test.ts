@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { truncate } from 'node:fs/promises';
 import { mkdtemp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -105,5 +106,28 @@ describe('clearance CLI', () => {
     const mod = path.join(dir, 'count-reporter.mjs');
     await writeFile(mod, 'export default (out) => { let n = 0; return { onRecord() { n++; }, onEnd: () => out.write(`records: ${n}\\n`) }; };\n');
     expect(run(['scan', data, '--format', mod]).stdout).toBe('records: 5\n');
+  });
+
+  it('on SIGINT stops, writes the partial report marked interrupted, and exits 130', async () => {
+    const slow = path.join(dir, 'slow');
+    await mkdir(slow, { recursive: true });
+    await writeFile(path.join(slow, 'a.txt'), 'a');
+    // A sparse 8 GiB file takes seconds to hash: the interrupt lands while it is being read.
+    await writeFile(path.join(slow, 'huge.bin'), '');
+    await truncate(path.join(slow, 'huge.bin'), 8 * 1024 ** 3);
+    const out = path.join(dir, 'interrupted.jsonl');
+    const child = spawn(process.execPath, [bin, 'scan', slow, '--format', 'jsonl', '--out', out, '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/scan aborted/);
+    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const summary = SummarySchema.parse(lines.at(-1)!['summary']);
+    expect(summary.interrupted).toBe(true);
+    expect(summary.files).toBe(lines.length - 1);
+    expect(summary.files).toBeLessThan(2);
   });
 });

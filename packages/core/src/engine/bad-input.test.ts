@@ -222,8 +222,8 @@ describe('bad input: permissions', () => {
       'ok.txt': '',
       'open/z.txt': '',
       'secret.txt': 'ERR_PERMISSION_DENIED',
-      locked: 'ERR_PERMISSION_DENIED',
-      'l%FF': 'ERR_PERMISSION_DENIED',
+      locked: 'ERR_DIR_UNREADABLE',
+      'l%FF': 'ERR_DIR_UNREADABLE',
       'nox/in.txt': 'ERR_PERMISSION_DENIED',
     });
     // A folder whose name is not UTF-8 keeps its raw bytes like a file does.
@@ -231,8 +231,10 @@ describe('bad input: permissions', () => {
     expect(byPath.get('ok.txt')?.sha256).toBe(sha256('fine'));
     expect(byPath.get('open/z.txt')?.sha256).toBe(sha256('z'));
     expect(byPath.get('secret.txt')).toMatchObject({ sha256: null, mediaType: null, read: { bytes: 0, requests: 0 } });
-    expect(byPath.get('locked')?.errors[0]?.message).toMatch(/folder could not be listed/);
-    expect(summary).toMatchObject({ files: 6, filesWithErrors: 4, errors: { ERR_PERMISSION_DENIED: 4 }, interrupted: false });
+    expect(byPath.get('locked')?.errors[0]?.message).toMatch(/^folder could not be listed \(ERR_PERMISSION_DENIED\)/);
+    // Messages name paths relative to the source, never the machine's absolute layout.
+    for (const r of records) for (const e of r.errors) expect(e.message).not.toContain(root);
+    expect(summary).toMatchObject({ files: 6, filesWithErrors: 4, errors: { ERR_PERMISSION_DENIED: 2, ERR_DIR_UNREADABLE: 2 }, interrupted: false });
     expect(snapshot(root)).toEqual(before);
   });
 

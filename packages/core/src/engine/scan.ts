@@ -110,11 +110,17 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
   const progress = () =>
     options.onProgress?.({ phase, files: totals.files, bytes: totals.bytes, bytesRead: totals.bytesRead, errors: totals.filesWithErrors, elapsedMs: performance.now() - t0 });
 
+  /** Error messages name paths relative to the source, and stay short: reports must not leak the machine's layout. */
+  const shorten = (message: string) => {
+    const text = message.split(`${source.location}/`).join('');
+    return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+  };
+
   /** Reads one entry and runs its detectors; returns its own findings, not yet resolved against scopes. */
   async function inspect(entry: Entry): Promise<Inspected> {
     const base: Inspected = { entry, marker: isMarker(entry.path), own: [], errors: [], sha256: null, mediaType: null, read: { bytes: 0, requests: 0 } };
     if (entry.error) {
-      base.errors.push({ code: entry.error.code, message: entry.error.message });
+      base.errors.push({ code: entry.error.code, message: shorten(entry.error.message) });
       return base;
     }
     const name = baseName(entry.path);
@@ -136,7 +142,7 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
     } catch (err) {
       if (signal?.aborted) throw err;
       const e = recordErrorFromErrno(err);
-      base.errors.push({ code: e.code, message: e.message });
+      base.errors.push({ code: e.code, message: shorten(e.message) });
       return base;
     }
     if (!sniffed) await decide(got.head);
@@ -165,7 +171,7 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
         });
         for (const raw of out) {
           const parsed = FindingSchema.safeParse(raw);
-          if (parsed.success && !(parsed.data.code in d.codes)) {
+          if (parsed.success && !Object.hasOwn(d.codes ?? {}, parsed.data.code)) {
             base.errors.push({ code: 'ERR_DETECTOR_OUTPUT_INVALID', detector: d.id, message: `detector ${d.id} returned the undeclared finding code ${parsed.data.code}` });
           } else if (parsed.success) base.own.push(parsed.data);
           else base.errors.push({ code: 'ERR_DETECTOR_OUTPUT_INVALID', detector: d.id, message: `detector ${d.id} returned an invalid finding: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });

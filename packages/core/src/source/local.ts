@@ -116,7 +116,8 @@ export function localSource(options: LocalSourceOptions): Source {
           path: rel,
           ...(rawBytes ? { pathBytes: relativeBytes(rawBytes) } : {}),
           size: 0,
-          error: { code: e.code === 'ERR_READ_FAILED' ? 'ERR_DIR_UNREADABLE' : e.code, message: `folder could not be listed: ${err.message}` },
+          // One code for every folder that cannot be listed, so that a folder is never taken for a file; the cause is in the message.
+          error: { code: 'ERR_DIR_UNREADABLE', message: `folder could not be listed (${e.code}): ${err.message}` },
         });
       }),
     }) as AsyncIterable<fg.Entry>;
@@ -203,7 +204,9 @@ export function localSource(options: LocalSourceOptions): Source {
   async function open(entry: Entry): Promise<{ fd: number; stat: fs.Stats }> {
     const flags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (follow ? 0 : fs.constants.O_NOFOLLOW);
     const fd = await new Promise<number>((resolve, reject) =>
-      fs.open(fsPath(entry), flags, (err, fd) => {
+      // O_NOATIME keeps even the access time of the dataset untouched where the OS allows it (the
+      // file's owner, or root); elsewhere it fails with EPERM and the file is opened without it.
+      openNoAtime(fsPath(entry), flags, (err, fd) => {
         if (!err) return resolve(fd);
         // O_NOFOLLOW fails with ELOOP on a link: the file was swapped for a link after it was listed.
         if (!follow && err.code === 'ELOOP') {
@@ -292,6 +295,16 @@ async function realpathLatin1(p: string | Buffer): Promise<string> {
 /** Whether `dir` is `ancestor` or lies below it. */
 function isSameOrInside(dir: string, ancestor: string): boolean {
   return dir === ancestor || dir.startsWith(ancestor.endsWith('/') ? ancestor : `${ancestor}/`);
+}
+
+const NOATIME = (fs.constants as { O_NOATIME?: number }).O_NOATIME ?? 0;
+
+function openNoAtime(target: string | Buffer, flags: number, cb: (err: NodeJS.ErrnoException | null, fd: number) => void): void {
+  if (NOATIME === 0) return fs.open(target, flags, cb);
+  fs.open(target, flags | NOATIME, (err, fd) => {
+    if (err?.code === 'EPERM') fs.open(target, flags, cb);
+    else cb(err, fd);
+  });
 }
 
 function fstat(fd: number): Promise<fs.Stats> {
