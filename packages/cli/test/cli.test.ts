@@ -33,7 +33,8 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('clearance CLI', () => {
   it('prints help and version', () => {
-    expect(run(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: clearance scan <path>') });
+    expect(run(["--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("Usage: clearance <command>") });
+    expect(run(["scan", "--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("Usage: clearance scan <path>") });
     expect(run(['--version']).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
@@ -80,7 +81,7 @@ describe('clearance CLI', () => {
   it.each([
     [['scan'], /needs the folder/],
     [['scan', 'a', 'b'], /one path/],
-    [['frobnicate', 'x'], /unknown command/],
+    [["frobnicate", "x"], /unknown command "frobnicate"; commands: scan/],
     [['scan', '.', '--concurrency', 'lots'], /--concurrency must be/],
     [['scan', '.', '--fail-on', 'maybe'], /--fail-on must be/],
     [['scan', '.', '--out', 'x.json'], /must follow the --format/],
@@ -91,7 +92,7 @@ describe('clearance CLI', () => {
     const r = run(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr).toMatch(/clearance --help/);
+    expect(r.stderr).toMatch(/clearance (scan )?--help/);
   });
 
   it('exits 2 with a clear message for a missing folder, an unknown format and a bad policy', async () => {

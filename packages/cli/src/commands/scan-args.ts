@@ -1,14 +1,10 @@
 import { parseArgs } from 'node:util';
 
-/** Thrown for a command line that cannot run; the CLI prints it with the usage hint and exits 2. */
-export class UsageError extends Error {
-  readonly code = 'ERR_USAGE';
-}
+import { UsageError } from '../usage.js';
 
 export type FailOn = 'exclude' | 'review' | 'none';
 
 export interface ScanArgs {
-  command: 'scan';
   path: string;
   /** Each format with the file it goes to (`-` for standard output). */
   outputs: { format: string; out: string }[];
@@ -23,7 +19,6 @@ export interface ScanArgs {
   shard?: { index: number; count: number };
 }
 
-export type Args = ScanArgs | { command: 'help'; topic?: string } | { command: 'version' };
 
 const options = {
   format: { type: 'string', short: 'f', multiple: true },
@@ -37,27 +32,20 @@ const options = {
   'fail-on': { type: 'string' },
   shard: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'V' },
 } as const;
 
 /**
- * Parses the command line. `--out` belongs to the `--format` before it, so
+ * Parses the arguments of `clearance scan`. `--out` belongs to the `--format` before it, so
  * `--format summary --format jsonl --out scan.jsonl` prints the summary and writes the JSON Lines.
  */
-export function parseCommandLine(argv: readonly string[]): Args {
+export function parseScanArgs(argv: readonly string[]): ScanArgs {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
-  const { values, positionals, tokens } = parsed;
-  if (values.version) return { command: 'version' };
-  if (values.help || positionals.length === 0) return { command: 'help', topic: positionals[0] };
-  const [command, ...rest] = positionals;
-  if (command === 'help') return { command: 'help', topic: rest[0] };
-  if (command !== 'scan') throw new UsageError(`unknown command "${command}"; the command is "scan"`);
+  const { values, positionals: rest, tokens } = parsed;
   if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'scan needs the folder to scan: clearance scan <path>' : `scan takes one path, got ${rest.length}: ${rest.join(' ')}`);
 
   const outputs: { format: string; out: string | undefined }[] = [];
@@ -88,7 +76,6 @@ export function parseCommandLine(argv: readonly string[]): Args {
     shard = { index, count };
   }
   return {
-    command: 'scan',
     path: rest[0]!,
     outputs: resolved,
     ...(values.policy !== undefined ? { policy: values.policy } : {}),
@@ -103,7 +90,7 @@ export function parseCommandLine(argv: readonly string[]): Args {
   };
 }
 
-export const HELP = `Usage: clearance scan <path> [options]
+export const SCAN_HELP = `Usage: clearance scan <path> [options]
 
 Scan a dataset folder and say, for every file, whether it may be trained on and why:
 its licence, the text-and-data-mining reservations that apply to it and the technical
@@ -128,7 +115,6 @@ Options:
       --shard <i>/<n>     Scan only shard i of n (by path hash); shards merge exactly.
   -q, --quiet             No progress and no messages on standard error.
   -h, --help              Show this help.
-  -V, --version           Show the version.
 
 Exit status: 0 nothing fails the gate · 1 something does · 2 usage or fatal error.
 

@@ -1,0 +1,75 @@
+import { ClearanceError, builtinDetectors, loadPolicy, localSource, resolvePolicy, scan, type Summary } from '@clearance/core';
+import { loadReporter, openOutput, type Output, type Reporter } from '@clearance/report';
+import { progressLine } from '../progress.js';
+import type { Command, Io } from '../usage.js';
+import { SCAN_HELP, parseScanArgs, type ScanArgs } from './scan-args.js';
+
+/** `clearance scan <path>`: scan, report, and gate on the verdicts. */
+export const scanCommand: Command = {
+  name: 'scan',
+  summary: 'scan a dataset and report what may be trained on',
+  help: SCAN_HELP,
+  run: (argv, io) => runScan(parseScanArgs(argv), io),
+};
+
+async function runScan(args: ScanArgs, io: Io): Promise<number> {
+  const policy = args.policy !== undefined ? await loadPolicy(args.policy) : resolvePolicy(undefined);
+  const factories = await Promise.all(args.outputs.map(async (o) => ({ ...o, factory: await loadReporter(o.format) })));
+  const outputs: Output[] = [];
+  const reporters: Reporter[] = [];
+  try {
+    for (const o of factories) {
+      const output = await openOutput(o.out, io.stdout);
+      outputs.push(output);
+      reporters.push(o.factory(output));
+    }
+  } catch (err) {
+    await Promise.all(outputs.map((o) => o.abort()));
+    throw new ClearanceError('ERR_INVALID_OPTION', `cannot open report file: ${(err as Error).message}`, { cause: err });
+  }
+
+  const progress = !args.quiet && io.stderr.isTTY ? progressLine(io.stderr) : undefined;
+  const run = scan({
+    source: localSource({ root: args.path, include: args.include, exclude: args.exclude, followSymlinks: args.followSymlinks }),
+    detectors: builtinDetectors,
+    policy,
+    hash: args.hash,
+    concurrency: args.concurrency,
+    ...(io.signal ? { signal: io.signal } : {}),
+    ...(args.shard ? { shard: args.shard } : {}),
+    ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
+  });
+
+  let failure: Error | undefined;
+  try {
+    for await (const record of run) {
+      for (const r of reporters) await r.onRecord?.(record);
+    }
+  } catch (err) {
+    failure = err instanceof Error ? err : new Error(String(err));
+  }
+  progress?.clear();
+  let summary: Summary | undefined;
+  try {
+    summary = await run.summary;
+  } catch {
+    summary = undefined;
+  }
+  if (!summary) {
+    // The scan failed before it could sum up: keep no half-written report.
+    await Promise.all(outputs.map((o) => o.abort()));
+    throw failure ?? new Error('the scan ended without a summary');
+  }
+  // An interrupted scan still writes what it has, marked `interrupted` in the summary.
+  for (const r of reporters) await r.onEnd?.(summary);
+  await Promise.all(outputs.map((o) => o.commit()));
+  if (failure) throw failure;
+  if (!args.quiet) {
+    for (const o of outputs) if (o.target !== '-') io.stderr.write(`clearance: wrote ${o.target}\n`);
+  }
+  const failed = args.failOn === 'exclude' ? summary.verdicts.exclude > 0 : args.failOn === 'review' ? summary.verdicts.exclude + summary.verdicts.review > 0 : false;
+  if (failed && !args.quiet) {
+    io.stderr.write(`clearance: gate failed (--fail-on ${args.failOn}): ${summary.verdicts.exclude} excluded, ${summary.verdicts.review} to review\n`);
+  }
+  return failed ? 1 : 0;
+}
