@@ -1,4 +1,4 @@
-import type { FindingInput, Scope } from '../schema/finding.js';
+import type { Finding, FindingInput, Scope } from '../schema/finding.js';
 import type { Entry } from '../source/types.js';
 
 /** Which bytes a detector needs. The engine merges the wants of all interested detectors into the fewest reads. */
@@ -75,6 +75,13 @@ export interface Detector {
   /** Versions of the data the rules rely on (`spdx-license-ids: 3.0.24`), for the Summary. */
   readonly data?: Readonly<Record<string, string>>;
   detect(input: DetectorInput): FindingInput[] | Promise<FindingInput[]>;
+  /**
+   * For a marker whose finding does not apply to its whole subtree alike (robots.txt rules, TDMRep
+   * `location` patterns): what the finding means for the file at `path` (relative to the source),
+   * or null when it does not apply there. Must be pure and cheap: it runs for every file below the
+   * marker. Without it, a subtree finding applies unchanged to every file below its root.
+   */
+  forPath?(finding: Finding, path: string): Finding | null;
 }
 
 /** Documentation page of a finding code. */

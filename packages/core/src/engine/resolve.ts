@@ -40,7 +40,8 @@ export function optOutsOf(findings: readonly Finding[]): RecordOptOut[] {
   const out: RecordOptOut[] = [];
   for (const f of findings) {
     if (f.category !== 'opt-out' || f.shadowed === true) continue;
-    out.push({ protocol: f.value.protocol, reserved: f.value.reserved, code: f.code, scope: f.scope, evidence: f.evidence });
+    const { protocol, reserved, level, rule } = f.value;
+    out.push({ protocol, reserved, ...(level !== undefined ? { level } : {}), ...(rule !== undefined ? { rule } : {}), code: f.code, scope: f.scope, evidence: f.evidence });
   }
   return out;
 }

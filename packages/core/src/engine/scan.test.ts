@@ -6,6 +6,7 @@ import { SummarySchema } from '../schema/summary.js';
 import { localSource } from '../source/local.js';
 import type { Entry, Source } from '../source/types.js';
 import { makeTree, scanTree } from '../test-utils/index.js';
+import { defineDetector } from './detector.js';
 import { scan } from './scan.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -113,6 +114,50 @@ describe('scopes', () => {
     expect(list.slice(0, 4).every((r) => r.marker)).toBe(true);
     expect(summary.markers).toBe(4);
     expect(list.find((r) => r.path === 'plain/LICENSE')!.findings.map((f) => f.evidence.path)).toEqual(['plain/LICENSE', 'README.md']);
+  });
+});
+
+describe('path-dependent markers', () => {
+  it('lets the detector of a marker decide, per path, what its finding means there', async () => {
+    // A toy protocol: `rules.txt` lists path prefixes (relative to its folder) that are reserved.
+    const rules = defineDetector({
+      id: 'toy-rules',
+      version: '1',
+      description: 'toy',
+      match: { names: ['rules.txt'] },
+      marker: true,
+      wants: { head: 1024 },
+      codes: { 'optout.toy.rules': { title: 't', meaning: 'm', action: 'a' } },
+      detect: (input) => [
+        {
+          code: 'optout.toy.rules',
+          category: 'opt-out',
+          detector: 'toy-rules',
+          confidence: 1,
+          value: { protocol: 'toy', reserved: 'unknown', prefixes: new TextDecoder().decode(input.head).split('\n').filter(Boolean) },
+          evidence: { path: input.path, line: 1 },
+          scope: { kind: 'subtree', root: input.dir },
+          url: '',
+        },
+      ],
+      forPath(finding, path) {
+        const rel = path.slice(finding.scope.root === '' ? 0 : finding.scope.root.length + 1);
+        const prefixes = (finding.value as { prefixes: string[] }).prefixes;
+        const hit = prefixes.find((p) => rel.startsWith(p));
+        if (rel.startsWith('skip/')) return null;
+        return { ...finding, value: { ...finding.value, reserved: hit ? 'yes' : 'no', ...(hit ? { rule: `prefix ${hit}` } : {}) } } as typeof finding;
+      },
+    });
+    const root = await tree({ 'site/rules.txt': 'news/\nblog/x', 'site/news/a.html': 'a', 'site/blog/x1.html': 'x', 'site/blog/y.html': 'y', 'site/skip/z.html': 'z', 'other.html': 'o' });
+    const { records } = await collect(localSource({ root }), { detectors: [rules] });
+    const optOut = (p: string) => records.get(p)!.optOuts.map((o) => [o.reserved, o.rule ?? null]);
+    expect(optOut('site/news/a.html')).toEqual([['yes', 'prefix news/']]);
+    expect(optOut('site/blog/x1.html')).toEqual([['yes', 'prefix blog/x']]);
+    expect(optOut('site/blog/y.html')).toEqual([['no', null]]);
+    expect(optOut('site/skip/z.html')).toEqual([]);
+    expect(optOut('other.html')).toEqual([]);
+    expect(records.get('site/news/a.html')!.verdict.reasons.map((r) => r.code)).toContain('optout.reserved');
+    expect(records.get('site/blog/y.html')!.verdict.reasons.map((r) => r.code)).not.toContain('optout.reserved');
   });
 });
 

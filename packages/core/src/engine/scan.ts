@@ -102,7 +102,17 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
   const markerNames = detectors.filter((c) => c.detector.marker && c.byName).map((c) => c.byName!);
   const isMarker = (path: string) => markerNames.some((m) => m(baseName(path)));
   const contentDetectors = detectors.filter((c) => c.byContent !== null);
-  const scopes = new ScopeIndex();
+  const byId = new Map(options.detectors.map((d) => [d.id, d]));
+  const scopes = new ScopeIndex((finding, path) => {
+    const hook = byId.get(finding.detector)?.forPath;
+    if (!hook) return finding;
+    try {
+      return hook(finding, path);
+    } catch {
+      // A hook that fails keeps the finding as the marker stated it: over-applying a reservation is safer than dropping it.
+      return finding;
+    }
+  });
   const totals = new SummaryBuilder();
   const inShard = (path: string) => !shard || shard.count === 1 || fnv1a(path) % shard.count === shard.index;
   let phase: ScanProgress['phase'] = 'markers';

@@ -12,6 +12,12 @@ import type { Finding } from '../schema/finding.js';
 export class ScopeIndex {
   readonly #byRoot = new Map<string, Finding[]>();
   readonly #dataset: Finding[] = [];
+  readonly #forPath: (finding: Finding, path: string) => Finding | null;
+
+  /** `forPath` lets the detector that made a finding say what it means for one path (see Detector.forPath). */
+  constructor(forPath: (finding: Finding, path: string) => Finding | null = (f) => f) {
+    this.#forPath = forPath;
+  }
 
   add(finding: Finding): void {
     if (finding.scope.kind === 'file') return;
@@ -37,9 +43,11 @@ export class ScopeIndex {
     const decided = new Set(own.map(groupOf));
     for (const level of this.#levels(path)) {
       const here = new Set<string>();
-      for (const f of level) {
+      for (const marker of level) {
         // A marker's own subtree findings are already among its own.
-        if (f.evidence.path === path) continue;
+        if (marker.evidence.path === path) continue;
+        const f = this.#forPath(marker, path);
+        if (f === null) continue;
         const group = groupOf(f);
         if (decided.has(group)) out.push({ ...f, inherited: true, shadowed: true });
         else {

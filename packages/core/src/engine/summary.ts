@@ -30,7 +30,7 @@ export class SummaryBuilder {
     this.bytesRead += record.read.bytes;
     this.verdicts[record.verdict.decision]++;
     bump(this.licences, record.licence.expression);
-    for (const p of new Set(record.optOuts.filter((o) => o.reserved).map((o) => o.protocol))) bump(this.optOuts, p);
+    for (const p of new Set(record.optOuts.filter((o) => o.reserved === 'yes').map((o) => o.protocol))) bump(this.optOuts, p);
     for (const k of new Set(record.tpm.map((t) => `${t.format}/${t.scheme}`))) bump(this.tpm, k);
     if (record.mediaType) bump(this.mediaTypes, record.mediaType);
     // Each finding once, on the file that holds its evidence: not again on every file that inherits it.

@@ -52,12 +52,17 @@ export function evaluate(
     reasons.push({ code: t.needsSecret ? 'tpm.present' : 'tpm.restrictions', decision, message: `${what}${t.needsSecret ? ', needs a secret to open' : ''}${denied}` });
   }
   for (const o of facts.optOuts) {
-    if (!o.reserved) continue;
+    if (o.reserved === 'no') continue;
     if (!compiled.honours(o.protocol)) {
       reasons.push({ code: 'optout.not-honoured', decision: 'allow', message: `${o.protocol} reservation at ${o.evidence.path} not honoured by the policy` });
       continue;
     }
-    reasons.push({ code: 'optout.reserved', decision: policy.optOuts.action, message: `${o.protocol} reserves text and data mining (${o.evidence.path})` });
+    const rule = o.rule !== undefined ? `, ${o.rule}` : '';
+    if (o.reserved === 'unknown') {
+      reasons.push({ code: 'optout.unknown', decision: policy.optOuts.unknown, message: `${o.protocol} may reserve text and data mining, but it cannot be read for sure (${o.evidence.path}${rule})` });
+    } else {
+      reasons.push({ code: 'optout.reserved', decision: policy.optOuts.action, message: `${o.protocol} reserves text and data mining (${o.evidence.path}${rule})` });
+    }
   }
   reasons.push(licenceReason(compiled, facts.licence));
 

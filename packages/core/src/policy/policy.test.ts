@@ -54,7 +54,7 @@ describe('policy evaluation', () => {
     const v = evaluate(
       compiled,
       facts(licence('MIT'), {
-        optOuts: [{ protocol: 'tdmrep', reserved: true, code: 'optout.tdmrep.reserved', scope: { kind: 'subtree', root: '' }, evidence: { path: '.well-known/tdmrep.json' } }],
+        optOuts: [{ protocol: 'tdmrep', reserved: 'yes', code: 'optout.tdmrep.reserved', scope: { kind: 'subtree', root: '' }, evidence: { path: '.well-known/tdmrep.json' } }],
         tpm: [{ format: 'pdf', scheme: 'standard', needsSecret: false, denied: ['print'], code: 'tpm.pdf.encrypted', evidence: { path: 'a.pdf' } }],
       }),
     );
@@ -68,9 +68,17 @@ describe('policy evaluation', () => {
 
   it('ignores the reservations of protocols the policy does not honour, and says so', () => {
     const only = compilePolicy(resolvePolicy({ optOuts: { honour: ['robots'] } }).policy);
-    const v = evaluate(only, facts(licence('MIT'), { optOuts: [{ protocol: 'tdmrep', reserved: true, code: 'c', scope: { kind: 'file', root: 'a' }, evidence: { path: 'a' } }] }));
+    const v = evaluate(only, facts(licence('MIT'), { optOuts: [{ protocol: 'tdmrep', reserved: 'yes', code: 'c', scope: { kind: 'file', root: 'a' }, evidence: { path: 'a' } }] }));
     expect(v.decision).toBe('allow');
     expect(v.reasons[0]!.code).toBe('optout.not-honoured');
+  });
+
+  it('keeps an unknown reservation apart: review by default, never allow or exclude', () => {
+    const v = evaluate(compiled, facts(licence('MIT'), { optOuts: [{ protocol: 'tdmrep', reserved: 'unknown', rule: 'tdm_reservation: 1', code: 'c', scope: { kind: 'file', root: 'a' }, evidence: { path: 'tdmrep.json' } }] }));
+    expect(v.decision).toBe('review');
+    expect(v.reasons[0]).toMatchObject({ code: 'optout.unknown', message: expect.stringContaining('tdm_reservation: 1') });
+    const none = evaluate(compiled, facts(licence('MIT'), { optOuts: [{ protocol: 'robots', reserved: 'no', code: 'c', scope: { kind: 'file', root: 'a' }, evidence: { path: 'robots.txt' } }] }));
+    expect(none.reasons.map((r) => r.code)).toEqual(['licence.allowed']);
   });
 
   it('sends unreadable files to review by default', () => {

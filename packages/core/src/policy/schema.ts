@@ -63,6 +63,8 @@ export const PolicySchema = z
         honour: z.union([z.literal('all'), z.array(z.string().min(1))]).default('all'),
         /** What a reservation in force does. Default: exclude. */
         action: Action.default('exclude'),
+        /** What a reservation that cannot be read for sure (malformed, ambiguous) does. Default: review. */
+        unknown: Action.default('review'),
       })
       .prefault({}),
     tpm: z

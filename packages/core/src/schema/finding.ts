@@ -32,8 +32,19 @@ export const FindingCodeSchema = z.string().regex(/^[a-z0-9]+(?:\.[a-z0-9-]+)+$/
 
 /** Value of a `licence` finding: `expression` is an SPDX expression, or null when a licence is present but not identified. */
 export const LicenceValueSchema = z.looseObject({ expression: z.string().nullable() });
-/** Value of an `opt-out` finding: which protocol, and whether it reserves TDM rights. */
-export const OptOutValueSchema = z.looseObject({ protocol: z.string().min(1), reserved: z.boolean() });
+/** Whether a reservation of text and data mining is in force: `unknown` is kept apart, never read as either. */
+export const ReservedSchema = z.enum(['yes', 'no', 'unknown']);
+export type Reserved = z.infer<typeof ReservedSchema>;
+/**
+ * Value of an `opt-out` finding: which protocol, whether it reserves TDM rights, at which level
+ * (`site`, `folder`, `file`, `dataset`) and by which rule.
+ */
+export const OptOutValueSchema = z.looseObject({
+  protocol: z.string().min(1),
+  reserved: ReservedSchema,
+  level: z.enum(['site', 'folder', 'file', 'dataset']).optional(),
+  rule: z.string().optional(),
+});
 /** Value of a `tpm` finding: which measure guards the file and what it restricts. */
 export const TpmValueSchema = z.looseObject({
   format: z.string().min(1),

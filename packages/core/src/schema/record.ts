@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RECORD_ERROR_CODES } from '../errors.js';
-import { EvidenceSchema, FindingSchema, ScopeSchema } from './finding.js';
+import { EvidenceSchema, FindingSchema, ReservedSchema, ScopeSchema } from './finding.js';
 
 /** The effective licence of a file: an SPDX expression, `NOASSERTION` when unknown. */
 export const RecordLicenceSchema = z.object({
@@ -17,7 +17,10 @@ export type RecordLicence = z.infer<typeof RecordLicenceSchema>;
 
 export const RecordOptOutSchema = z.object({
   protocol: z.string(),
-  reserved: z.boolean(),
+  reserved: ReservedSchema,
+  level: z.string().optional(),
+  /** The rule that matched, as the protocol writes it (`Disallow: /news/`, `location: /articles/*`). */
+  rule: z.string().optional(),
   code: z.string(),
   scope: ScopeSchema,
   evidence: EvidenceSchema,

@@ -25,7 +25,7 @@ export const SummarySchema = z.object({
   verdicts: z.object({ allow: z.number().int(), review: z.number().int(), exclude: z.number().int() }),
   /** Files by effective licence expression. */
   licences: Counts,
-  /** Files with a reservation in force, by protocol. */
+  /** Files with a reservation in force (`reserved: yes`), by protocol. */
   optOuts: Counts,
   /** Files under a TPM, by `format/scheme`. */
   tpm: Counts,
