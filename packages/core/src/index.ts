@@ -3,7 +3,7 @@
  * stream provenance records.
  */
 export { scan, type ScanOptions, type ScanProgress, type ScanRun } from './engine/scan.js';
-export { defineDetector, findingUrl, type Detector, type DetectorInput, type DetectorMatch, type DetectorWants, type FindingDoc } from './engine/detector.js';
+export { defineDetector, findingUrl, type Detector, type DetectorInput, type DetectorMatch, type DetectorWants, type FindingDoc, type RangeBytes, type RangeView, RANGE_LIMITS } from './engine/detector.js';
 export { ENGINE_CODES, findingCatalogue } from './engine/codes.js';
 export { NOASSERTION } from './engine/resolve.js';
 export { SNIFF_BYTES, SMALL_FILE_BYTES } from './engine/read-plan.js';

@@ -1,5 +1,5 @@
 import type { Finding, FindingInput, Scope } from '../schema/finding.js';
-import type { Entry } from '../source/types.js';
+import type { ByteRange, Entry } from '../source/types.js';
 
 /** Which bytes a detector needs. The engine merges the wants of all interested detectors into the fewest reads. */
 export interface DetectorWants {
@@ -9,6 +9,35 @@ export interface DetectorWants {
   tail?: number;
   /** The whole file, when it is at most `maxBytes` long; larger files get `whole: null` and `truncated: true`. */
   whole?: { maxBytes: number };
+  /**
+   * Further byte ranges chosen from what was already read — a zip's central directory, read in the
+   * tail, says where each member is. Called after the first read, then again with each round's
+   * bytes; return the ranges to read next, or none to stop. The engine reads them (from memory when
+   * it holds the whole file), in at most {@link RANGE_LIMITS}.rounds rounds, clipping past the end.
+   */
+  ranges?: (view: RangeView) => readonly ByteRange[];
+}
+
+/** Bounds on {@link DetectorWants.ranges}, per detector and file: a hostile file cannot make the engine read without end. */
+export const RANGE_LIMITS = { rounds: 3, ranges: 64, bytes: 16 * 1024 * 1024 } as const;
+
+/** Bytes of one range read for a detector. */
+export interface RangeBytes {
+  start: number;
+  end: number;
+  bytes: Uint8Array;
+}
+
+/** What a detector's `ranges` sees: what has been read so far. */
+export interface RangeView {
+  size: number;
+  head: Uint8Array;
+  tail: Uint8Array | null;
+  whole: Uint8Array | null;
+  /** Ranges read in earlier rounds, in order. */
+  ranges: readonly RangeBytes[];
+  /** 0 for the first call. */
+  round: number;
 }
 
 /** Which files a detector looks at: any that matches one of the conditions. */
@@ -40,6 +69,8 @@ export interface DetectorInput {
   whole: Uint8Array | null;
   /** True when `whole` was wanted but the file was too large to hand over. */
   truncated: boolean;
+  /** The ranges asked for through `wants.ranges`, in the order read; empty otherwise. */
+  ranges: readonly RangeBytes[];
 }
 
 /** What a finding code means, for its documentation page and for SARIF rules. */

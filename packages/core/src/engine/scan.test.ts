@@ -161,6 +161,62 @@ describe('path-dependent markers', () => {
   });
 });
 
+describe('detector ranges', () => {
+  /** A toy format: the last 8 bytes are a decimal offset of a 5-byte word to read. */
+  const pointer = defineDetector({
+    id: 'toy-pointer',
+    version: '1',
+    description: 'toy',
+    match: { names: ['*.ptr'] },
+    wants: {
+      tail: 8,
+      ranges: (view) => {
+        if (view.round > 0) return [];
+        const tail = view.tail ?? view.head.subarray(view.head.length - 8);
+        const at = Number(new TextDecoder().decode(tail));
+        return [{ start: at, end: at + 5 }];
+      },
+    },
+    codes: { 'notice.toy.word': { title: 't', meaning: 'm', action: 'a' } },
+    detect: (input) => [
+      { code: 'notice.toy.word', category: 'notice', detector: 'toy-pointer', confidence: 1, value: { word: new TextDecoder().decode(input.ranges[0]?.bytes) }, evidence: { path: input.path, byteOffset: input.ranges[0]?.start ?? 0 }, scope: { kind: 'file', root: input.path }, url: '' },
+    ],
+  });
+  const file = (size: number, at: number) => {
+    const bytes = new Uint8Array(size).fill(0x2e);
+    bytes.set(new TextEncoder().encode('HELLO'), at);
+    bytes.set(new TextEncoder().encode(String(at).padStart(8, '0')), size - 8);
+    return bytes;
+  };
+
+  it('reads the ranges a detector asks for, from memory or from the source', async () => {
+    const root = await tree({ 'small.ptr': file(1000, 300), 'big.ptr': file(3_000_000, 1_234_567) });
+    for (const hash of [true, false]) {
+      const { source, requests } = instrumented(localSource({ root }));
+      const { records } = await collect(source, { detectors: [pointer], hash });
+      for (const p of ['small.ptr', 'big.ptr']) expect(records.get(p)!.findings[0]!.value).toEqual({ word: 'HELLO' });
+      expect(requests.get('small.ptr')!.read).toBe(1);
+      // Large file: head (+ tail when not hashing, or one stream when hashing), then the asked range.
+      expect(requests.get('big.ptr')!.read).toBe(hash ? 1 : 3);
+      expect(records.get('big.ptr')!.read.requests).toBe(hash ? 2 : 3);
+    }
+  });
+
+  it('bounds what a hostile file can make it read', async () => {
+    const greedy = defineDetector({
+      ...pointer,
+      id: 'toy-greedy',
+      wants: { ranges: () => Array.from({ length: 500 }, (_, i) => ({ start: i * 10_000, end: i * 10_000 + 1_000_000 })) },
+      detect: (input) => [{ code: 'notice.toy.word', category: 'notice', detector: 'toy-greedy', confidence: 1, value: { n: input.ranges.length, bytes: input.ranges.reduce((a, r) => a + r.bytes.length, 0) }, evidence: { path: input.path }, scope: { kind: 'file', root: input.path }, url: '' }],
+    });
+    const root = await tree({ 'big.ptr': new Uint8Array(40_000_000) });
+    const { records } = await collect(localSource({ root }), { detectors: [greedy], hash: false });
+    const v = records.get('big.ptr')!.findings[0]!.value as { n: number; bytes: number };
+    expect(v.n).toBeLessThanOrEqual(64);
+    expect(v.bytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+  });
+});
+
 describe('read planning', () => {
   const big = (n: number, byte: number) => new Uint8Array(n).fill(byte);
   const text = (n: number) => `${'lorem ipsum dolor\n'.repeat(Math.ceil(n / 18)).slice(0, n - 40)}\n# SPDX-License-Identifier: MIT\n`;

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { AbortError, ClearanceError, recordErrorFromErrno } from '../errors.js';
+import { AbortError, ClearanceError, SourceError, recordErrorFromErrno } from '../errors.js';
 import { compilePolicy, evaluate } from '../policy/evaluate.js';
 import { resolvePolicy, type ResolvedPolicy } from '../policy/load.js';
 import type { PolicyInput } from '../policy/schema.js';
@@ -9,7 +9,8 @@ import type { Summary } from '../schema/summary.js';
 import type { Entry, Source } from '../source/types.js';
 import { mapConcurrent } from '../util/concurrent.js';
 import { VERSION } from '../version.js';
-import { findingUrl, type Detector } from './detector.js';
+import { findingUrl, type Detector, type RangeBytes } from './detector.js';
+import { readRanges } from './ranges.js';
 import { sniff, type Sniffed } from './media-type.js';
 import { gather, mergeWants, type Gathered } from './read-plan.js';
 import { effectiveLicence, optOutsOf, tpmOf } from './resolve.js';
@@ -166,6 +167,13 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
       const max = d.wants.whole?.maxBytes;
       const whole = max !== undefined && entry.size <= max ? got.whole : null;
       try {
+        let ranges: RangeBytes[] = [];
+        if (d.wants.ranges) {
+          const extra = await readRanges(source, entry, d.wants.ranges, { size: entry.size, head: got.head, tail: got.complete ? null : got.tail, whole: got.whole }, signal);
+          ranges = extra.ranges;
+          base.read.bytes += extra.bytes;
+          base.read.requests += extra.requests;
+        }
         const out = await d.detect({
           entry,
           path: entry.path,
@@ -178,6 +186,7 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
           tail: got.complete ? null : got.tail,
           whole,
           truncated: max !== undefined && whole === null,
+          ranges,
         });
         for (const raw of out) {
           const parsed = FindingSchema.safeParse(raw);
@@ -187,6 +196,11 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
           else base.errors.push({ code: 'ERR_DETECTOR_OUTPUT_INVALID', detector: d.id, message: `detector ${d.id} returned an invalid finding: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
         }
       } catch (err) {
+        if (signal?.aborted) throw err;
+        if (err instanceof SourceError) {
+          base.errors.push({ code: err.code, detector: d.id, message: shorten(err.message) });
+          continue;
+        }
         base.errors.push({ code: 'ERR_DETECTOR_FAILED', detector: d.id, message: `detector ${d.id} failed: ${err instanceof Error ? err.message : String(err)}` });
       }
     }

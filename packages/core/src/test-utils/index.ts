@@ -8,6 +8,23 @@ import type { ScanRecord } from '../schema/record.js';
 import type { Summary } from '../schema/summary.js';
 import { localSource } from '../source/local.js';
 import type { FindingInput } from '../schema/finding.js';
+import { readRanges } from '../engine/ranges.js';
+import type { Source } from '../source/types.js';
+
+/** A Source over one in-memory file, for detector tests. */
+export function memorySource(bytes: Uint8Array, path = 'file'): Source {
+  return {
+    name: 'memory',
+    location: 'memory:',
+    async *list() {
+      yield { path, size: bytes.length };
+    },
+    read: async (_entry, range) => bytes.slice(range.start, Math.min(range.end, bytes.length)),
+    async *stream() {
+      yield bytes;
+    },
+  };
+}
 
 /** Writes a tree `{ 'a/b.txt': 'text' | Uint8Array }` under a new temp folder; returns its path and a cleanup. */
 export async function makeTree(files: Record<string, string | Uint8Array>): Promise<{ root: string; cleanup: () => Promise<void> }> {
@@ -33,8 +50,12 @@ export async function runDetector(detector: Detector, filePath: string, content:
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
   const name = filePath.slice(filePath.lastIndexOf('/') + 1);
   const dir = filePath.includes('/') ? filePath.slice(0, filePath.lastIndexOf('/')) : '';
+  const entry = { path: filePath, size: bytes.length };
+  const ranges = detector.wants.ranges
+    ? (await readRanges(memorySource(bytes), entry, detector.wants.ranges, { size: bytes.length, head: bytes, tail: null, whole: bytes })).ranges
+    : [];
   return detector.detect({
-    entry: { path: filePath, size: bytes.length },
+    entry,
     path: filePath,
     name,
     dir,
@@ -45,6 +66,7 @@ export async function runDetector(detector: Detector, filePath: string, content:
     tail: null,
     whole: bytes,
     truncated: false,
+    ranges,
     ...extra,
   });
 }
