@@ -105,10 +105,10 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
   const contentDetectors = detectors.filter((c) => c.byContent !== null);
   const byId = new Map(options.detectors.map((d) => [d.id, d]));
   const scopes = new ScopeIndex((finding, path) => {
-    const hook = byId.get(finding.detector)?.forPath;
-    if (!hook) return finding;
+    const detector = byId.get(finding.detector);
+    if (!detector?.forPath) return finding;
     try {
-      return hook(finding, path);
+      return detector.forPath(finding, path);
     } catch {
       // A hook that fails keeps the finding as the marker stated it: over-applying a reservation is safer than dropping it.
       return finding;
