@@ -100,6 +100,13 @@ export interface Detector {
    * engine reads every marker before any other file, whatever order the source lists them in.
    */
   readonly marker?: boolean;
+  /**
+   * Rank of this detector's findings against others of the same group (the licence, one opt-out
+   * protocol, one code) at the same level: the highest wins, the rest are kept as shadowed. Default 0.
+   * Licence precedence: a file's own statement (nearest level anyway) > a licence file or REUSE
+   * declaration (20) > package metadata (10) > a dataset card (0).
+   */
+  readonly precedence?: number;
   readonly wants: DetectorWants;
   /** Every finding code it may return, with its documentation; a code not listed here is refused by the engine. */
   readonly codes: Readonly<Record<string, FindingDoc>>;

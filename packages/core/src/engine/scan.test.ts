@@ -109,6 +109,16 @@ describe('scopes', () => {
     expect(records.get('plain/d.txt')!.verdict).toMatchObject({ decision: 'review', reasons: [{ code: 'licence.unknown', message: expect.stringContaining('plain/LICENSE') }] });
   });
 
+  it('ranks a licence file above the dataset card beside it, keeping the card as shadowed', async () => {
+    const { records } = await scanTree(await tree({ 'both/LICENSE': 'Licence text.', 'both/README.md': card('mit'), 'both/e.txt': 'e' }));
+    const e = records.get('both/e.txt')!;
+    expect(e.licence).toMatchObject({ expression: 'NOASSERTION', basis: ['both/LICENSE'], conflicts: [] });
+    expect(e.findings.map((f) => [f.code, f.shadowed ?? false])).toEqual([
+      ['licence.file', false],
+      ['licence.dataset-card', true],
+    ]);
+  });
+
   it('emits markers first, with their own inheritance resolved', async () => {
     const { list, summary } = await scanTree(await tree(files));
     expect(list.slice(0, 4).every((r) => r.marker)).toBe(true);

@@ -104,15 +104,18 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
   const isMarker = (path: string) => markerNames.some((m) => m(baseName(path)));
   const contentDetectors = detectors.filter((c) => c.byContent !== null);
   const byId = new Map(options.detectors.map((d) => [d.id, d]));
-  const scopes = new ScopeIndex((finding, path) => {
-    const detector = byId.get(finding.detector);
-    if (!detector?.forPath) return finding;
-    try {
-      return detector.forPath(finding, path);
-    } catch {
-      // A hook that fails keeps the finding as the marker stated it: over-applying a reservation is safer than dropping it.
-      return finding;
-    }
+  const scopes = new ScopeIndex({
+    forPath: (finding, path) => {
+      const detector = byId.get(finding.detector);
+      if (!detector?.forPath) return finding;
+      try {
+        return detector.forPath(finding, path);
+      } catch {
+        // A hook that fails keeps the finding as the marker stated it: over-applying a reservation is safer than dropping it.
+        return finding;
+      }
+    },
+    precedence: (finding) => byId.get(finding.detector)?.precedence ?? 0,
   });
   const totals = new SummaryBuilder();
   const inShard = (path: string) => !shard || shard.count === 1 || fnv1a(path) % shard.count === shard.index;
@@ -247,6 +250,7 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
           for (const f of x.own) scopes.add(f);
           if (inShard(x.entry.path)) held.push(x);
         }
+        scopes.seal();
         for (const x of held) yield finish(x);
       }
       phase = 'files';

@@ -13,10 +13,15 @@ export class ScopeIndex {
   readonly #byRoot = new Map<string, Finding[]>();
   readonly #dataset: Finding[] = [];
   readonly #forPath: (finding: Finding, path: string) => Finding | null;
+  readonly #precedence: (finding: Finding) => number;
 
-  /** `forPath` lets the detector that made a finding say what it means for one path (see Detector.forPath). */
-  constructor(forPath: (finding: Finding, path: string) => Finding | null = (f) => f) {
-    this.#forPath = forPath;
+  /**
+   * `forPath` lets the detector that made a finding say what it means for one path (Detector.forPath);
+   * `precedence` ranks findings of one group at one level (Detector.precedence).
+   */
+  constructor(options: { forPath?: (finding: Finding, path: string) => Finding | null; precedence?: (finding: Finding) => number } = {}) {
+    this.#forPath = options.forPath ?? ((f) => f);
+    this.#precedence = options.precedence ?? (() => 0);
   }
 
   add(finding: Finding): void {
@@ -31,6 +36,13 @@ export class ScopeIndex {
     else this.#byRoot.set(root, [finding]);
   }
 
+  /** Orders each level's findings by path and code, so that records do not depend on the order markers finished in. */
+  seal(): void {
+    const order = (a: Finding, b: Finding) => compare(a.evidence.path, b.evidence.path) || compare(a.code, b.code) || (a.evidence.byteOffset ?? 0) - (b.evidence.byteOffset ?? 0);
+    for (const list of this.#byRoot.values()) list.sort(order);
+    this.#dataset.sort(order);
+  }
+
   get size(): number {
     let n = this.#dataset.length;
     for (const list of this.#byRoot.values()) n += list.length;
@@ -39,25 +51,42 @@ export class ScopeIndex {
 
   /** The file's own findings followed by the inherited ones, each level resolved against the nearer ones. */
   resolve(path: string, own: readonly Finding[]): Finding[] {
-    const out: Finding[] = [...own];
+    const out: Finding[] = [...this.#rank(own)];
     const decided = new Set(own.map(groupOf));
     for (const level of this.#levels(path)) {
-      const here = new Set<string>();
+      const applicable: Finding[] = [];
       for (const marker of level) {
         // A marker's own subtree findings are already among its own.
         if (marker.evidence.path === path) continue;
         const f = this.#forPath(marker, path);
-        if (f === null) continue;
+        if (f !== null) applicable.push({ ...f, inherited: true });
+      }
+      const here = new Set<string>();
+      for (const f of this.#rank(applicable)) {
         const group = groupOf(f);
-        if (decided.has(group)) out.push({ ...f, inherited: true, shadowed: true });
+        if (decided.has(group)) out.push({ ...f, shadowed: true });
         else {
-          out.push({ ...f, inherited: true });
-          here.add(group);
+          out.push(f);
+          if (f.shadowed !== true) here.add(group);
         }
       }
       for (const g of here) decided.add(g);
     }
     return out;
+  }
+
+  /**
+   * Within one level, a group's findings of lower precedence are shadowed by its highest: a folder's
+   * licence file outranks the dataset card beside it (see Detector.precedence).
+   */
+  #rank(findings: readonly Finding[]): Finding[] {
+    if (findings.length < 2) return [...findings];
+    const best = new Map<string, number>();
+    for (const f of findings) {
+      const g = groupOf(f);
+      best.set(g, Math.max(best.get(g) ?? -Infinity, this.#precedence(f)));
+    }
+    return findings.map((f) => (this.#precedence(f) < best.get(groupOf(f))! ? { ...f, shadowed: true } : f));
   }
 
   *#levels(path: string): Generator<Finding[]> {
@@ -82,6 +111,10 @@ export function groupOf(f: Finding): string {
     default:
       return f.code;
   }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function normaliseRoot(root: string): string {

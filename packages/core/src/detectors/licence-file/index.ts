@@ -35,6 +35,7 @@ export const licenceFile = defineDetector({
   description: 'Licence-named files (LICENSE, COPYING, NOTICE, …) as markers of their folder',
   match: { names: [isLicenceFileName, isNoticeFileName] },
   marker: true,
+  precedence: 20,
   wants: { whole: { maxBytes: MAX_TEXT } },
   codes: {
     'licence.file': {
