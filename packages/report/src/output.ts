@@ -17,13 +17,26 @@ export interface Output {
   commit(): Promise<void>;
   /** Drops a file that was being written (the previous file at the path, if any, stays). */
   abort(): Promise<void>;
+  /**
+   * Opens another file that belongs to this report (a manifest's path list beside its JSON Lines):
+   * written atomically like this one, committed just before it and aborted with it. Undefined for
+   * standard output, which has nowhere beside it. Outputs made by other code may not have it.
+   */
+  sibling?(target: string): Promise<Output | undefined>;
 }
 
 const FLUSH_AT = 64 * 1024;
 
 /** An output to a file path (atomic) or `-` (standard output). */
 export async function openOutput(target: string, stdout: Writable & { isTTY?: boolean } = process.stdout): Promise<Output> {
-  if (target === '-') return bufferedOutput('-', stdout, Boolean(stdout.isTTY), async () => {}, async () => {});
+  if (target === '-') {
+    const out = bufferedOutput('-', stdout, Boolean(stdout.isTTY), async () => {}, async () => {});
+    return { ...out, sibling: async () => undefined };
+  }
+  return openFile(target);
+}
+
+async function openFile(target: string): Promise<Output> {
   const final = path.resolve(target);
   await mkdir(path.dirname(final), { recursive: true });
   const temp = `${final}.${process.pid}.${Date.now().toString(36)}.tmp`;
@@ -32,19 +45,30 @@ export async function openOutput(target: string, stdout: Writable & { isTTY?: bo
     stream.once('open', () => resolve());
     stream.once('error', reject);
   });
-  return bufferedOutput(
+  const siblings: Output[] = [];
+  const out = bufferedOutput(
     target,
     stream,
     false,
     async () => {
+      for (const s of siblings) await s.commit();
       await end(stream);
       await rename(temp, final);
     },
     async () => {
+      await Promise.all(siblings.map((s) => s.abort()));
       stream.destroy();
       await rm(temp, { force: true });
     },
   );
+  return {
+    ...out,
+    async sibling(other) {
+      const s = await openFile(other);
+      siblings.push(s);
+      return s;
+    },
+  };
 }
 
 function bufferedOutput(target: string, sink: Writable, isTTY: boolean, onCommit: () => Promise<void>, onAbort: () => Promise<void>): Output {

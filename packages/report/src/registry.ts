@@ -1,12 +1,38 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReporterFactory } from './reporter.js';
+import { cyclonedx } from './reporters/cyclonedx.js';
+import { euSummary } from './reporters/eu-summary.js';
+import { github } from './reporters/github.js';
+import { html } from './reporters/html.js';
 import { json } from './reporters/json.js';
 import { jsonl } from './reporters/jsonl.js';
+import { manifest } from './reporters/manifest.js';
+import { markdown } from './reporters/markdown.js';
+import { sarif } from './reporters/sarif.js';
+import { spdx3 } from './reporters/spdx3.js';
 import { summary } from './reporters/summary.js';
 
-/** Reporters shipped with Clearance, by name. */
-export const reporters: Readonly<Record<string, ReporterFactory>> = { jsonl, json, summary };
+/**
+ * Reporters shipped with Clearance, by name: `jsonl` and `json` (records and summary), `summary`
+ * (terminal), `markdown` (pull requests, job summaries, dataset cards), `html` (one self-contained
+ * page for a reviewer), `sarif` (code scanning), `github` (workflow annotations), `spdx3` and
+ * `cyclonedx` (bills of materials of the dataset), `manifest` (what may be trained on, and what
+ * not) and `eu-summary` (a draft of the EU AI Act training-content summary). See docs/reports.md.
+ */
+export const reporters: Readonly<Record<string, ReporterFactory>> = {
+  jsonl,
+  json,
+  summary,
+  markdown,
+  html,
+  sarif,
+  github,
+  spdx3,
+  cyclonedx,
+  manifest,
+  'eu-summary': euSummary,
+};
 
 /** Error raised when a reporter name is unknown or a reporter module cannot be loaded. */
 export class ReporterError extends Error {

@@ -94,7 +94,7 @@ describe('reporters', () => {
   });
 
   it('names the known formats when asked for an unknown one', async () => {
-    await expect(loadReporter('pdf')).rejects.toThrow(/unknown format "pdf"; known formats: jsonl, json, summary/);
+    await expect(loadReporter('pdf')).rejects.toThrow(/unknown format "pdf"; known formats: jsonl, json, summary, markdown, html, sarif, github, spdx3, cyclonedx, manifest, eu-summary/);
     await expect(loadReporter('./missing-reporter.mjs')).rejects.toThrow(/cannot load reporter module/);
   });
 });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 
+import { pairOutputs, type OutputSpec } from '../outputs.js';
 import { UsageError } from '../usage.js';
 
 export type FailOn = 'exclude' | 'review' | 'none';
@@ -7,7 +8,7 @@ export type FailOn = 'exclude' | 'review' | 'none';
 export interface ScanArgs {
   path: string;
   /** Each format with the file it goes to (`-` for standard output). */
-  outputs: { format: string; out: string }[];
+  outputs: OutputSpec[];
   policy?: string;
   concurrency: number;
   include: string[];
@@ -48,20 +49,7 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
   const { values, positionals: rest, tokens } = parsed;
   if (rest.length !== 1) throw new UsageError(rest.length === 0 ? 'scan needs the folder to scan: clearance scan <path>' : `scan takes one path, got ${rest.length}: ${rest.join(' ')}`);
 
-  const outputs: { format: string; out: string | undefined }[] = [];
-  for (const t of tokens) {
-    if (t.kind !== 'option') continue;
-    if (t.name === 'format') outputs.push({ format: t.value, out: undefined });
-    if (t.name === 'out') {
-      const last = outputs.at(-1);
-      if (!last || last.out !== undefined) throw new UsageError(`--out ${t.value} must follow the --format it is for`);
-      last.out = t.value!;
-    }
-  }
-  if (outputs.length === 0) outputs.push({ format: 'summary', out: '-' });
-  const resolved = outputs.map((o) => ({ format: o.format, out: o.out ?? '-' }));
-  const toStdout = resolved.filter((o) => o.out === '-');
-  if (toStdout.length > 1) throw new UsageError(`only one format can go to standard output; give --out <file> to all but one of: ${toStdout.map((o) => o.format).join(', ')}`);
+  const resolved = pairOutputs(tokens);
 
   const concurrency = values.concurrency === undefined ? 32 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 4096) throw new UsageError(`--concurrency must be a whole number from 1 to 4096, got "${values.concurrency}"`);
@@ -97,9 +85,10 @@ its licence, the text-and-data-mining reservations that apply to it and the tech
 protection measures that guard it, under your policy.
 
 Options:
-  -f, --format <name>     Report format: summary, jsonl, json, or a path to a reporter
-                          module. Repeatable; each may be followed by its own --out.
-                          Default: summary on standard output.
+  -f, --format <name>     Report format: summary, jsonl, json, markdown, html, sarif,
+                          github, spdx3, cyclonedx, manifest, eu-summary, or a path to
+                          a reporter module. Repeatable; each may be followed by its
+                          own --out. Default: summary on standard output.
   -o, --out <file>        Write the preceding --format to <file> (atomically). Without
                           it, that format goes to standard output.
   -p, --policy <file>     Policy file (YAML or JSON). Default: the built-in policy
