@@ -1,0 +1,99 @@
+/**
+ * PNG: walks the chunks from the signature and collects XMP (`iTXt` with keyword
+ * `XML:com.adobe.xmp`, inflated when compressed) and C2PA manifest stores (`caBX`). Metadata chunks
+ * may also follow the image data; the chunk chain cannot be followed through thousands of IDAT
+ * chunks cheaply, so the tail is searched for those two chunk types, each accepted only when its
+ * length fits and its CRC-32 is right (a chance match in compressed pixels fails the CRC).
+ *
+ * Reference: PNG Specification (Third Edition, W3C 2025) §5.3 chunk layout, §11.3.3.4 iTXt;
+ * XMP Specification Part 3 (2020) §1.1.4 "PNG"; C2PA Specification 2.1 §A.3.2 "Embedding manifests
+ * into PNG" (`caBX`).
+ */
+import { crc32 } from 'node:zlib';
+import { ascii, cString, fourcc, indexOf, u32be } from './bytes.js';
+import { inflateBounded } from './inflate.js';
+import { MAX_BLOCK_BYTES, STEP_BYTES, type Collector } from './locate.js';
+
+const XMP_KEYWORD = 'XML:com.adobe.xmp';
+/** Chunks looked at, at most. */
+const MAX_CHUNKS = 100_000;
+
+export function locatePng(out: Collector): void {
+  const { view } = out;
+  const seen = new Set<number>();
+  let pos = 8;
+  let afterIdat = false;
+  for (let n = 0; n < MAX_CHUNKS && pos + 12 <= view.size; n++) {
+    const hdr = view.get(pos, pos + 8);
+    if (hdr === null) {
+      // Before the image data, metadata chunks are likely ahead: ask. After it, the tail search below covers the end.
+      if (!afterIdat) view.need(pos, pos + STEP_BYTES);
+      break;
+    }
+    const len = u32be(hdr, 0);
+    const type = fourcc(hdr, 4);
+    if (len > 0x7fffffff || pos + 12 + len > view.size) break; // lying length: stop
+    if (type === 'IDAT') afterIdat = true;
+    if (type === 'iTXt' || type === 'caBX') {
+      const data = view.get(pos + 8, pos + 8 + len);
+      if (data === null) view.need(pos, pos + 12 + len);
+      else handle(out, type, data, pos + 8);
+      seen.add(pos);
+    }
+    if (type === 'IEND') return;
+    pos += 12 + len;
+  }
+  searchTail(out, seen);
+}
+
+function handle(out: Collector, type: string, data: Uint8Array, at: number): void {
+  if (type === 'caBX') {
+    out.add({ kind: 'jumbf', location: 'caBX', byteOffset: at, bytes: data });
+    return;
+  }
+  // iTXt: keyword NUL, compression flag, method, language tag NUL, translated keyword NUL, text.
+  const keyword = cString(data, 0, 80);
+  if (keyword?.text !== XMP_KEYWORD) return;
+  let i = keyword.next;
+  const compressed = data[i] === 1;
+  i += 2;
+  const lang = cString(data, i);
+  if (!lang) return;
+  const translated = cString(data, lang.next);
+  if (!translated) return;
+  const text = data.subarray(translated.next);
+  if (!compressed) {
+    out.add({ kind: 'xmp', location: 'iTXt', byteOffset: at + translated.next, bytes: text });
+    return;
+  }
+  const inflated = inflateBounded(text, { maxBytes: MAX_BLOCK_BYTES });
+  if (!inflated.ok) out.add({ kind: 'xmp', location: 'iTXt', byteOffset: at + translated.next, bytes: null, compressed: true, problem: inflated.problem });
+  else out.add({ kind: 'xmp', location: 'iTXt', byteOffset: at + translated.next, bytes: inflated.bytes, compressed: true, complete: inflated.complete, ...(inflated.complete ? {} : { problem: 'truncated' }) });
+}
+
+const TYPES = [ascii('iTXt'), ascii('caBX')];
+
+/** Finds metadata chunks in read bytes past the walk (the tail), checking each one's length and CRC. */
+function searchTail(out: Collector, seen: Set<number>): void {
+  const { view } = out;
+  for (const run of view.runs) {
+    if (run.start === 0) continue; // the head was walked
+    for (const t of TYPES) {
+      for (let i = indexOf(run.bytes, t, 4); i >= 0; i = indexOf(run.bytes, t, i + 1)) {
+        const pos = run.start + i - 4;
+        if (seen.has(pos)) continue;
+        const len = u32be(run.bytes, i - 4);
+        if (len > 0x7fffffff || pos + 12 + len > view.size) continue;
+        const chunk = view.get(pos + 4, pos + 12 + len);
+        if (chunk === null) {
+          // Its start is in the bytes read, its end is not: only worth asking when it is plausibly a chunk.
+          if (len <= MAX_BLOCK_BYTES) view.need(pos, pos + 12 + len);
+          continue;
+        }
+        if (crc32(chunk.subarray(0, 4 + len)) !== u32be(chunk, 4 + len)) continue;
+        seen.add(pos);
+        handle(out, fourcc(chunk, 0), chunk.subarray(4, 4 + len), pos + 8);
+      }
+    }
+  }
+}
