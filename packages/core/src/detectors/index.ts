@@ -5,8 +5,10 @@ import { licenceFile } from './licence-file/index.js';
 import { spdxTag } from './spdx-tag/index.js';
 import { tdmrepXmp } from './tdmrep-xmp/index.js';
 import { projectMetadata } from './project-metadata/index.js';
+import { copyright } from './copyright/index.js';
+import { reuseToml, reuseSidecar, reuseLicences } from './reuse/index.js';
 
-export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp };
+export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences];
