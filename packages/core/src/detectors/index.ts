@@ -7,8 +7,13 @@ import { tdmrepXmp } from './tdmrep-xmp/index.js';
 import { projectMetadata } from './project-metadata/index.js';
 import { copyright } from './copyright/index.js';
 import { reuseToml, reuseSidecar, reuseLicences } from './reuse/index.js';
+import { zipEncryption } from './zip-encryption/index.js';
+import { sevenZip } from './sevenzip/index.js';
+import { rar } from './rar/index.js';
+import { epubDrm } from './epub-drm/index.js';
+import { odfEncryption } from './odf-encryption/index.js';
 
-export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences };
+export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption];
