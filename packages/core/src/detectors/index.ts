@@ -1,4 +1,5 @@
 import type { Detector } from '../engine/detector.js';
+import { c2pa } from './c2pa/index.js';
 import { datasetCard } from './dataset-card/index.js';
 import { iptcPlus } from './iptc-plus/index.js';
 import { licenceFile } from './licence-file/index.js';
@@ -13,7 +14,7 @@ import { rar } from './rar/index.js';
 import { epubDrm } from './epub-drm/index.js';
 import { odfEncryption } from './odf-encryption/index.js';
 
-export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
+export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, c2pa, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, c2pa, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption];

@@ -150,11 +150,10 @@ function assembleJumbf(out: Collector, instance: number, parts: JumbfPart[]): vo
   let expected = first.seq;
   let complete = true;
   for (const p of parts) {
-    if (p.seq !== expected) {
-      complete = false;
-      break;
-    }
-    expected++;
+    // A gap or a repeat makes the box incomplete; the data is still kept (unparsed) so that a reader can
+    // tell what it mentions.
+    if (p.seq !== expected) complete = false;
+    expected = p.seq + 1;
     const take = Math.min(p.data.length, declared - pos);
     bytes.set(p.data.subarray(0, take), pos);
     pos += take;

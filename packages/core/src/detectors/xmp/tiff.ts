@@ -29,7 +29,7 @@ export function locateTiff(out: Collector): void {
   const countSize = big ? 8 : 2;
   const entrySize = big ? 20 : 12;
   if (!Number.isSafeInteger(ifd) || ifd < 8 || ifd + countSize > view.size) return;
-  const countBytes = view.want(ifd, ifd + countSize);
+  const countBytes = view.get(ifd, ifd + countSize);
   if (countBytes === null) {
     // Read the count and a typical IFD in one go.
     view.need(ifd, ifd + countSize + 64 * entrySize);
