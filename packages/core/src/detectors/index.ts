@@ -13,8 +13,14 @@ import { sevenZip } from './sevenzip/index.js';
 import { rar } from './rar/index.js';
 import { epubDrm } from './epub-drm/index.js';
 import { odfEncryption } from './odf-encryption/index.js';
+import { pdfEncryption } from './pdf-encryption/index.js';
+import { officeEncryption } from './office-encryption/index.js';
+import { bmffEncryption } from './bmff-encryption/index.js';
+import { asfDrm } from './asf-drm/index.js';
+import { mobiDrm } from './mobi-drm/index.js';
 
 export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, c2pa, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
+export { pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, c2pa, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, c2pa, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm];

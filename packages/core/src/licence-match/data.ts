@@ -1,0 +1,253 @@
+/**
+ * The licence data the matcher uses, unpacked on first use and kept for the life of the process:
+ * reference texts as word numbers, an exact-hash table of whole texts, and an inverted index from
+ * word 4-grams to the licences that contain them.
+ */
+import { brotliDecompressSync } from 'node:zlib';
+import { unpackVarints, type PackedData } from './build.js';
+import { LICENCE_DATA, LICENCE_DATA_INFO } from './data/licences.gen.js';
+import { STRICT } from './template.js';
+
+/** A region of a reference (see template.ts), unpacked. */
+export interface RefRegion {
+  kind: 'optional' | 'var';
+  start: number;
+  end: number;
+  maxWords: number;
+  /** Compiled `match`, or null for any words; `strict` when only the original words are allowed. */
+  match: RegExp | null;
+  strict: boolean;
+}
+
+/** One reference text and the licence ids that share it. */
+export interface RefEntry {
+  index: number;
+  ids: readonly string[];
+  name: string;
+  words: Int32Array;
+  soft: Uint8Array;
+  regions: readonly RefRegion[];
+  /** Per word: 1 inside an optional region, 2 inside a var, 3 both. */
+  flags: Uint8Array;
+  /** Per word: index in `regions` of the var holding it (the innermost), or -1. */
+  varIndex: Int16Array;
+  /** Vars with no words of their own (an empty original, or one made of a dropped copyright line), by position. */
+  emptyVars: ReadonlyMap<number, number>;
+  /** Distinct 4-grams of all the entry's words, made on first use (to find where a text holds it). */
+  allNgrams?: Set<number>;
+  /** Words outside vars and optional parts: what a text must contain to be this licence. */
+  required: number;
+  /** Distinct 4-grams of the entry's required words (optional parts and vars left out). */
+  ngrams: number;
+  from: 'spdx-template' | 'rules' | 'extra';
+}
+
+/** The unpacked data. */
+export interface LicenceData {
+  listVersion: string;
+  sources: readonly string[];
+  entries: readonly RefEntry[];
+  byId: ReadonlyMap<string, RefEntry>;
+  /** Word → number; words not in any licence have none. */
+  vocab: ReadonlyMap<string, number>;
+  words: readonly string[];
+  /** Hash of a whole text's required-or-optional words (without list markers) → entries. */
+  exact: ReadonlyMap<string, RefEntry[]>;
+  index: NgramIndex;
+}
+
+/** Size of the word n-grams the index is built on. */
+export const N = 4;
+
+/** Version of the SPDX License List the data holds, without unpacking it. */
+export const LICENCE_LIST_VERSION: string = LICENCE_DATA_INFO.listVersion;
+/** Sources of the data, without unpacking it. */
+export const LICENCE_DATA_SOURCES: readonly string[] = LICENCE_DATA_INFO.sources;
+
+let cached: LicenceData | undefined;
+
+/** The data, unpacked and indexed on first call (about 100 ms), then shared. */
+export function licenceData(): LicenceData {
+  cached ??= unpack(JSON.parse(brotliDecompressSync(Buffer.from(LICENCE_DATA, 'base64')).toString('utf8')) as PackedData);
+  return cached;
+}
+
+/** Unpacks packed data (also used by tests on data built in memory). */
+export function unpack(packed: PackedData): LicenceData {
+  const vocab = new Map<string, number>();
+  packed.vocab.forEach((w, i) => vocab.set(w, i));
+  const entries: RefEntry[] = packed.entries.map((p, index) => {
+    const words = unpackVarints(p.words);
+    const soft = new Uint8Array(words.length);
+    for (const i of p.soft) soft[i] = 1;
+    const flags = new Uint8Array(words.length);
+    const regions: RefRegion[] = p.regions.map((r) => {
+      const kind = r[0] === 0 ? 'optional' : 'var';
+      const start = r[1] as number;
+      const end = r[2] as number;
+      for (let i = start; i < end; i++) flags[i]! |= kind === 'optional' ? 1 : 2;
+      const source = r[4] as string | undefined;
+      const strict = source === STRICT;
+      return { kind, start, end, maxWords: (r[3] as number | undefined) ?? 0, match: source !== undefined && !strict ? new RegExp(`^(?:${source})$`, 'i') : null, strict };
+    });
+    let required = 0;
+    for (let i = 0; i < words.length; i++) if (flags[i] === 0 && soft[i] === 0) required++;
+    const varIndex = new Int16Array(words.length).fill(-1);
+    const emptyVars = new Map<number, number>();
+    regions.forEach((r, ri) => {
+      if (r.kind !== 'var') return;
+      if (r.start === r.end) emptyVars.set(r.start, ri);
+      for (let i = r.start; i < r.end; i++) varIndex[i] = ri;
+    });
+    return { index, ids: p.ids, name: p.name, words, soft, regions, flags, varIndex, emptyVars, required, ngrams: 0, from: p.from };
+  });
+  const byId = new Map<string, RefEntry>();
+  for (const e of entries) for (const id of e.ids) byId.set(id, e);
+  const exact = new Map<string, RefEntry[]>();
+  for (const e of entries) {
+    for (const key of new Set([exactKey(e.words, e.soft, e.flags, false), exactKey(e.words, e.soft, e.flags, true)])) {
+      const list = exact.get(key);
+      if (list) list.push(e);
+      else exact.set(key, [e]);
+    }
+  }
+  const index = new NgramIndex(entries);
+  return { listVersion: packed.listVersion, sources: packed.sources, entries, byId, vocab, words: packed.vocab, exact, index };
+}
+
+/** Key of a word sequence for the exact-hash table: two 32-bit hashes of its words (list markers left out). */
+export function exactKey(words: Int32Array, soft: Uint8Array, flags: Uint8Array | null, withOptional: boolean): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  let n = 0;
+  for (let i = 0; i < words.length; i++) {
+    if (soft[i]) continue;
+    if (flags && !withOptional && flags[i]! & 1) continue;
+    const w = words[i]!;
+    h1 = Math.imul(h1 ^ w, 0x01000193);
+    h2 = Math.imul(h2 ^ (w + 0x9e3779b9), 0x85ebca6b) ^ (h2 >>> 13);
+    n++;
+  }
+  return `${n}:${(h1 >>> 0).toString(36)}:${(h2 >>> 0).toString(36)}`;
+}
+
+/** Hash of the 4-gram of words starting at `i`, or -1 when it holds a word no licence has. */
+export function ngramAt(words: Int32Array, i: number): number {
+  const a = words[i]!;
+  const b = words[i + 1]!;
+  const c = words[i + 2]!;
+  const d = words[i + 3]!;
+  if ((a | b | c | d) < 0) return -1;
+  let h = Math.imul(a + 1, 0x9e3779b1);
+  h = Math.imul(h ^ (b + 0x7f4a7c15), 0x85ebca6b);
+  h = Math.imul(h ^ (c + 0x165667b1), 0xc2b2ae35);
+  h = Math.imul(h ^ (d + 0x27d4eb2f), 0x9e3779b1);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/**
+ * Inverted index from 4-gram hashes to the entries containing them: an open-addressing table of
+ * distinct hashes, each with a chain of postings, all in typed arrays.
+ */
+export class NgramIndex {
+  readonly #keys: Uint32Array;
+  readonly #used: Uint8Array;
+  readonly #head: Int32Array;
+  readonly #mask: number;
+  readonly #postEntry: Uint16Array;
+  readonly #postNext: Int32Array;
+  readonly #entries: number;
+  readonly #seen: Uint32Array;
+  #stamp = 0;
+
+  constructor(entries: RefEntry[]) {
+    this.#entries = entries.length;
+    let total = 0;
+    for (const e of entries) total += Math.max(0, e.words.length - N + 1);
+    let size = 1;
+    while (size < total * 1.5) size <<= 1;
+    this.#keys = new Uint32Array(size);
+    this.#used = new Uint8Array(size);
+    this.#head = new Int32Array(size).fill(-1);
+    this.#mask = size - 1;
+    this.#postEntry = new Uint16Array(total);
+    this.#postNext = new Int32Array(total);
+    this.#seen = new Uint32Array(size);
+    let posts = 0;
+    for (const e of entries) {
+      let distinct = 0;
+      for (const h of requiredNgrams(e)) {
+        const slot = this.#slot(h, true);
+        const head = this.#head[slot]!;
+        // Entries are added one after another, so a repeat within one entry is at the chain's head.
+        if (head >= 0 && this.#postEntry[head] === e.index) continue;
+        this.#postEntry[posts] = e.index;
+        this.#postNext[posts] = head;
+        this.#head[slot] = posts++;
+        distinct++;
+      }
+      e.ngrams = distinct;
+    }
+  }
+
+  #slot(h: number, insert: boolean): number {
+    let s = h & this.#mask;
+    while (this.#used[s]) {
+      if (this.#keys[s] === h) return s;
+      s = (s + 1) & this.#mask;
+    }
+    if (!insert) return -1;
+    this.#used[s] = 1;
+    this.#keys[s] = h;
+    return s;
+  }
+
+  /** Calls `visit` with each entry index holding the 4-gram `h`. */
+  forEach(h: number, visit: (entry: number) => void): void {
+    const s = this.#slot(h, false);
+    if (s < 0) return;
+    for (let p = this.#head[s]!; p >= 0; p = this.#postNext[p]!) visit(this.#postEntry[p]!);
+  }
+
+  /** For each entry, how many distinct 4-grams of `words` it holds. */
+  count(words: Int32Array): Uint32Array {
+    const hits = new Uint32Array(this.#entries);
+    // Each distinct 4-gram counts once: a slot is visited once, marked with this call's stamp.
+    const stamp = ++this.#stamp;
+    for (let i = 0; i + N <= words.length; i++) {
+      const h = ngramAt(words, i);
+      if (h < 0) continue;
+      const s = this.#slot(h, false);
+      if (s < 0 || this.#seen[s] === stamp) continue;
+      this.#seen[s] = stamp;
+      for (let p = this.#head[s]!; p >= 0; p = this.#postNext[p]!) hits[this.#postEntry[p]!]!++;
+    }
+    return hits;
+  }
+}
+
+/**
+ * The 4-grams of an entry's required words: what any copy of the licence holds. Vars (examples of
+ * names) and optional parts (titles, appendices, LGPL-3.0's copy of GPL-3.0) break the runs, so that
+ * how much of a licence a text holds is measured on what the licence requires. List markers are
+ * skipped, as they are in the texts looked up.
+ */
+export function requiredNgrams(e: RefEntry): number[] {
+  const out: number[] = [];
+  let run: number[] = [];
+  const flush = () => {
+    const seq = Int32Array.from(run);
+    for (let i = 0; i + N <= seq.length; i++) {
+      const h = ngramAt(seq, i);
+      if (h >= 0) out.push(h);
+    }
+    run = [];
+  };
+  for (let i = 0; i < e.words.length; i++) {
+    if (e.soft[i]) continue;
+    if (e.flags[i] !== 0) flush();
+    else run.push(e.words[i]!);
+  }
+  flush();
+  return out;
+}
