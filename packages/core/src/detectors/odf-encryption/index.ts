@@ -82,7 +82,8 @@ export const odfEncryption = defineDetector({
     if (!entry) return [];
     const got = readMember(view, read.directory, entry, LIMITS);
     if (!got.ok) return [unreadable(input, entry, `${MANIFEST}: ${got.message}`)];
-    const doc = parseXml(got.data);
+    // Manifests written by OpenOffice.org and early LibreOffice bind `manifest:` only in their external DTD.
+    const doc = parseXml(got.data, { namespaces: { manifest: NS } });
     if (!doc.root || doc.root.uri !== NS || doc.root.local !== 'manifest') return [unreadable(input, entry, `${MANIFEST} is not an OpenDocument manifest${doc.problems[0] ? ` (${doc.problems[0]})` : ''}`)];
     const out: FindingInput[] = [];
     const ciphers = new Map<string, number>();

@@ -51,6 +51,14 @@ describe('odf-encryption detector', () => {
     expect(gcm[0]!.value).toMatchObject({ scheme: 'AES-256-GCM', keyDerivation: ['Argon2id'] });
   });
 
+  it('reads OpenOffice-era manifests that bind the manifest prefix only in their external DTD', async () => {
+    // As in LibreOffice's own templates (share/template/common/wizard/fax/*.ott).
+    const old = `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE manifest:manifest PUBLIC "-//OpenOffice.org//DTD Manifest 1.0//EN" "Manifest.dtd">\n<manifest:manifest><manifest:file-entry manifest:media-type="application/vnd.oasis.opendocument.text-template" manifest:full-path="/"/>`;
+    expect(await runDetector(odfEncryption, 'a.ott', odt(`${old}<manifest:file-entry manifest:media-type="text/xml" manifest:full-path="content.xml"/></manifest:manifest>`))).toEqual([]);
+    const encrypted = await runDetector(odfEncryption, 'b.ott', odt(`${old}${entry('Blowfish CFB', 'PBKDF2')}</manifest:manifest>`));
+    expect(encrypted.map((f) => f.code)).toEqual(['tpm.odf.encrypted']);
+  });
+
   it('warns on a manifest zip bomb, quickly', async () => {
     const bomb = new Uint8Array(deflateRawSync(new Uint8Array(100 * 1024 * 1024), { level: 9 }));
     const bytes = odt(bomb, 99);

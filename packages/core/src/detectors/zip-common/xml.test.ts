@@ -28,6 +28,14 @@ describe('parseXml', () => {
     expect(doc.problems.join()).toMatch(/DOCTYPE/);
   });
 
+  it('binds prefixes an external DTD would bind, and takes a DOCTYPE without internal subset as harmless', () => {
+    const doc = parseXml('<!DOCTYPE m:m PUBLIC "-//X//DTD M 1.0//EN" "M.dtd"><m:m><m:e m:k="v"/></m:m>', { namespaces: { m: 'urn:m' } });
+    expect(doc.problems).toEqual([]);
+    expect(doc.doctype).toBe(true);
+    expect(attr(doc.root!.children[0]!, 'k', 'urn:m')).toBe('v');
+    expect(parseXml('<m:m/>').problems.join()).toMatch(/unbound/);
+  });
+
   it('does not fetch external entities', () => {
     const doc = parseXml('<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>');
     expect(doc.root!.text).not.toMatch(/root:/);

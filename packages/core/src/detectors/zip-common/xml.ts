@@ -44,6 +44,11 @@ export interface XmlLimits {
   depth?: number;
   /** Most characters of text kept per element; default 64 Ki. */
   text?: number;
+  /**
+   * Prefixes bound before parsing, as an external DTD's fixed `xmlns:` attributes would bind them
+   * (old OpenOffice manifests declare `manifest:` only in Manifest.dtd). Default none.
+   */
+  namespaces?: Record<string, string>;
 }
 
 class Stop extends Error {}
@@ -64,13 +69,15 @@ export function parseXml(input: Uint8Array | string, limits: XmlLimits = {}): Xm
   const doc: XmlDocument = { root: null, doctype: false, problems };
   const stack: XmlElement[] = [];
   let elements = 0;
-  const parser = new SaxesParser({ xmlns: true, position: false });
+  const parser = new SaxesParser({ xmlns: true, position: false, ...(limits.namespaces ? { additionalNamespaces: limits.namespaces } : {}) });
   parser.on('error', (err) => {
     if (problems.length < 10) problems.push(err.message);
   });
-  parser.on('doctype', () => {
+  parser.on('doctype', (text) => {
     doc.doctype = true;
-    problems.push('the document has a DOCTYPE; its entities are not expanded');
+    // A DOCTYPE naming an external DTD only is common and harmless; an internal subset declares
+    // entities, which are never expanded here, so what the document says may be lost.
+    if (text.includes('[')) problems.push('the document declares a DOCTYPE internal subset; its entities are not expanded');
   });
   parser.on('opentag', (tag) => {
     if (++elements > maxElements) {
