@@ -1,6 +1,8 @@
 import type { Detector } from '../engine/detector.js';
 import { c2pa } from './c2pa/index.js';
+import { croissantUsage } from './croissant-usage/index.js';
 import { datasetCard } from './dataset-card/index.js';
+import { hfGating } from './hf-gating/index.js';
 import { iptcPlus } from './iptc-plus/index.js';
 import { licenceFile } from './licence-file/index.js';
 import { spdxTag } from './spdx-tag/index.js';
@@ -19,8 +21,8 @@ import { bmffEncryption } from './bmff-encryption/index.js';
 import { asfDrm } from './asf-drm/index.js';
 import { mobiDrm } from './mobi-drm/index.js';
 
-export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, c2pa, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
+export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, c2pa, hfGating, croissantUsage, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
 export { pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, c2pa, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, c2pa, hfGating, croissantUsage, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm];
