@@ -14,7 +14,7 @@
  */
 import { licenceData, ngramAt, exactKey, N, type LicenceData, type RefEntry } from './data.js';
 import { lineAt, toWords, type Words } from './normalise.js';
-import { choiceNotices, gnuNotices, headerNotices, saysChoice } from './notices.js';
+import { choiceNotices, gnuNotices, headerNotices, llamaNotices, saysChoice } from './notices.js';
 import { verify, type Difference, type Verification } from './verify.js';
 
 /** A licence found in the text. Lines are 1-based and inclusive. */
@@ -106,6 +106,8 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
   const w = toWords(text, { titles: true });
   const ids = new Int32Array(w.words.length);
   for (let i = 0; i < w.words.length; i++) ids[i] = data.vocab.get(w.words[i]!) ?? -1;
+  // A copyright notice may be added anywhere (B.11): its words are soft, like list markers.
+  for (let i = 0; i < w.soft.length; i++) if (w.notice[i]) w.soft[i] = 1;
   const input = { ids, soft: w.soft, words: w.words };
 
   // 4-gram hashes at each word of the text (-1 where a word is unknown), shared by every step.
@@ -141,7 +143,7 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
 
   const noticeInput = { text, words: w.words, start: w.start, end: w.end };
   const isKnown = (id: string) => data.byId.has(id);
-  const notices = [...gnuNotices(noticeInput, isKnown), ...headerNotices(noticeInput), ...choiceNotices(noticeInput, inSpan)].filter((n) => !inSpan(n.start) && !inNearMiss(n.start));
+  const notices = [...gnuNotices(noticeInput, isKnown), ...headerNotices(noticeInput), ...llamaNotices(noticeInput), ...choiceNotices(noticeInput, inSpan)].filter((n) => !inSpan(n.start) && !inNearMiss(n.start));
 
   const matches: LicenceMatch[] = [];
   const lines = (s: number, e: number) => ({ start: lineAt(w.lineStarts, w.start[s]!), end: lineAt(w.lineStarts, w.end[Math.max(s, e - 1)]! - 1) });

@@ -13,7 +13,8 @@
  * - B.8 bullets and numbering: list markers become "soft" words, which the verifier lets appear or
  *   disappear (a list re-numbered, lettered or bulleted differently), but never change into words.
  * - B.9 varietal spelling: see equivalents.ts.
- * - B.10/B.11 copyright symbol and notices: a line that is a copyright notice is blanked.
+ * - B.10/B.11 copyright symbol and notices: the words of a line that is a copyright notice are
+ *   flagged (`notice`); the texts to identify treat them as soft words, references as omittable.
  * - B.14 http/https: equal.
  * - BOM, CRLF and Latin-1 (windows-1252) input: see {@link decodeLicenceBytes}.
  * Reference: SPDX License List Matching Guidelines (Annex B of the SPDX specification).
@@ -26,6 +27,8 @@ export interface Words {
   words: string[];
   /** 1 where the word is a list marker ("1.", "(a)", "iv)"): it may be added or dropped, not changed. */
   soft: Uint8Array;
+  /** 1 where the word belongs to a copyright notice (B.11): "Copyright (c) 2020 Jane Doe. All rights reserved." */
+  notice: Uint8Array;
   /** Character offsets of each word in the text. */
   start: Uint32Array;
   end: Uint32Array;
@@ -181,8 +184,6 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 
 /** Options of {@link toWords}. */
 export interface ToWordsOptions {
-  /** Blank copyright notice lines (B.11). Default true. */
-  dropCopyright?: boolean;
   /**
    * Make the words of titles soft (B.12): markdown headings, and the short lines above a text's
    * first sentence. For texts to identify, not for references (whose titles are marked optional).
@@ -200,10 +201,10 @@ export interface ToWordsOptions {
  * ```
  */
 export function toWords(text: string, options: ToWordsOptions = {}): Words {
-  const dropCopyright = options.dropCopyright ?? true;
   const clean = blankMarkup(text);
   const chars = clean.split('');
   const softAt = new Uint8Array(clean.length);
+  const noticeAt_ = new Uint8Array(clean.length);
   const lineStarts = lineStartsOf(clean);
   const lines = clean.split('\n');
   // REM (batch) and dnl (m4) comment leaders are words, so they are blanked only where most lines use them.
@@ -219,8 +220,11 @@ export function toWords(text: string, options: ToWordsOptions = {}): Words {
     const body = line.slice(lead);
     const noticeAt = NOTICE_LEADER.exec(line)![0].length;
     const notice = line.slice(noticeAt);
-    if (dropCopyright && (isCopyrightNotice(notice) || RIGHTS_RESERVED.test(notice.trim()))) {
-      blank(chars, offset + noticeAt, copyrightLength(notice));
+    if (isCopyrightNotice(notice) || RIGHTS_RESERVED.test(notice.trim())) {
+      // The notice's words are kept but flagged: a text may add or drop them (B.11), and a licence
+      // that quotes a notice in its terms (Llama's attribution notice) still matches when re-wrapped.
+      const n = copyrightLength(notice);
+      for (let i = 0; i < n; i++) noticeAt_[offset + noticeAt + i] = 1;
     } else {
       const bullet = BULLET_AT_START.exec(body);
       if (bullet) for (let i = 0; i < bullet[0].length; i++) softAt[offset + lead + i] = 1;
@@ -234,6 +238,7 @@ export function toWords(text: string, options: ToWordsOptions = {}): Words {
 
   const words: string[] = [];
   const soft: number[] = [];
+  const notice: number[] = [];
   const start: number[] = [];
   const end: number[] = [];
   for (const m of cleaned.matchAll(WORD_OR_AMPERSAND)) {
@@ -264,10 +269,11 @@ export function toWords(text: string, options: ToWordsOptions = {}): Words {
   function push(raw: string, s: number, e: number, isSoft = 0): void {
     words.push(canonicalWord(raw.normalize('NFKC').toLowerCase()));
     soft.push(isSoft);
+    notice.push(noticeAt_[s]!);
     start.push(s);
     end.push(e);
   }
-  return { words, soft: Uint8Array.from(soft), start: Uint32Array.from(start), end: Uint32Array.from(end), lineStarts };
+  return { words, soft: Uint8Array.from(soft), notice: Uint8Array.from(notice), start: Uint32Array.from(start), end: Uint32Array.from(end), lineStarts };
 }
 
 function commonWordLeader(lines: readonly string[]): string | null {
@@ -289,9 +295,15 @@ function commonWordLeader(lines: readonly string[]): string | null {
  * with a sentence of the licence ("Copyright (c) 2008 Jane. Permission is granted to copy …").
  */
 function copyrightLength(line: string): number {
-  if (line.length < 100) return line.length;
-  const m = /\b(?:1[89]\d\d|2[01]\d\d|year|yyyy)\b[^.]{0,80}?\.\s+(?=[A-Z][a-z]+\s+(?:is|are|to|and|of|the|may|hereby|granted)\b)/i.exec(line);
-  return m ? m.index + m[0].length : line.length;
+  // A sentence after the notice ends it, unless it is "All rights reserved." or the stop was an abbreviation.
+  const re = /\.\s+(?=[A-Z])/g;
+  for (let m = re.exec(line); m; m = re.exec(line)) {
+    const before = line.slice(Math.max(0, m.index - 5), m.index);
+    if (/\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St|Dr|Mr|Ms|[A-Z])$/.test(before)) continue;
+    if (/^all\s+rights\s+reserved/i.test(line.slice(m.index + m[0].length))) continue;
+    return m.index + 1;
+  }
+  return line.length;
 }
 
 /** Titles: markdown headings anywhere, and up to three short lines at the top before any sentence. */

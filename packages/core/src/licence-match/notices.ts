@@ -140,6 +140,31 @@ const HEADERS: readonly HeaderRule[] = [
   { id: 'EPL-2.0', tail: [['eclipse', 'org', 'legal', 'epl', '2', '0'], ['classpath', 'exception', '2', '0']], phrase: ['under', 'the', 'terms', 'of', 'the', 'eclipse', 'public', 'license', 'v', '2', '0'], verbs: ['available'] },
   { id: 'EPL-2.0', tail: [['eclipse', 'org', 'legal', 'epl', '2', '0'], ['classpath', 'exception', '2', '0']], phrase: ['under', 'the', 'terms', 'of', 'the', 'eclipse', 'public', 'license', '2', '0'], verbs: ['available'] },
 ];
+/**
+ * The attribution notices the Llama community licences require in a "Notice" file ("Llama 3.1 is
+ * licensed under the Llama 3.1 Community License, Copyright © Meta Platforms, Inc."): the licence
+ * by its name, for a NOTICE file or a model card that carries only the notice.
+ */
+const LLAMA_NOTICES: readonly { id: string; phrase: string[] }[] = [
+  { id: 'LicenseRef-scancode-llama-2-license-2023', phrase: ['llama', '2', 'is', 'licensed', 'under', 'the', 'llama', '2', 'community', 'license'] },
+  { id: 'LicenseRef-scancode-llama-3-license-2024', phrase: ['meta', 'llama', '3', 'is', 'licensed', 'under', 'the', 'meta', 'llama', '3', 'community', 'license'] },
+  { id: 'LicenseRef-scancode-llama-3.1-license-2024', phrase: ['llama', '3', '1', 'is', 'licensed', 'under', 'the', 'llama', '3', '1', 'community', 'license'] },
+  { id: 'LicenseRef-scancode-llama-3.2-license-2024', phrase: ['llama', '3', '2', 'is', 'licensed', 'under', 'the', 'llama', '3', '2', 'community', 'license'] },
+  { id: 'LicenseRef-scancode-llama-3.3-license-2024', phrase: ['llama', '3', '3', 'is', 'licensed', 'under', 'the', 'llama', '3', '3', 'community', 'license'] },
+];
+
+/** Llama attribution notices (see LLAMA_NOTICES). */
+export function llamaNotices(input: NoticeInput): Notice[] {
+  const out: Notice[] = [];
+  for (const rule of LLAMA_NOTICES) {
+    const i = findPhrase(input.words, rule.phrase, 0);
+    if (i < 0) continue;
+    const end = i + rule.phrase.length;
+    out.push({ expression: rule.id, kind: 'header', start: i, end, from: input.start[i]!, to: input.end[end - 1]!, detail: input.text.slice(input.start[i]!, input.end[end - 1]!).replace(/\s+/g, ' ').slice(0, 160) });
+  }
+  return out;
+}
+
 const MPL_NO_COPYLEFT = ['incompatible', 'with', 'secondary', 'licenses', 'as', 'defined', 'by', 'the', 'mozilla', 'public', 'license', 'v', '2', '0'];
 
 /** Standard file headers of Apache-2.0, MPL-2.0 (with Exhibit B: MPL-2.0-no-copyleft-exception) and EPL-2.0. */

@@ -133,7 +133,10 @@ export function compilePlainText(text: string, patches: readonly MarkupPatch[] =
     }
   }
   const end = APPENDIX.exec(body);
-  if (end && !insideMark(body, end.index)) wrap(end.index, body.length);
+  // What follows "END OF TERMS AND CONDITIONS" is omittable only when it says how to apply the
+  // licence; an attachment of use restrictions (the RAIL licences) is terms (B.13).
+  const rest = end ? body.slice(end.index + end[0].length, end.index + end[0].length + 600) : '';
+  if (end && !insideMark(body, end.index) && !/\b(?:Attachment|Use Restrictions|Exhibit [A-Z]\b(?! - Source Code Form License Notice))/i.test(rest)) wrap(end.index, body.length);
   for (const re of [CC4_INTRO, CC3_INTRO]) {
     const m = re.exec(body);
     if (m && !insideMark(body, m.index)) wrap(m.index, m.index + m[0].length);
@@ -226,6 +229,14 @@ function compileMarked(text: string, vars: readonly PendingVar[]): Reference {
     }
   }
   if (stack.length > 0) throw new Error('template marks do not pair up');
+  // Copyright notices in a reference (its example notice, or one it quotes) may be left out (B.11).
+  for (let i = 0; i < w.notice.length; i++) {
+    if (!w.notice[i]) continue;
+    let j = i;
+    while (j < w.notice.length && w.notice[j]) j++;
+    regions.push({ kind: 'optional', start: i, end: j });
+    i = j;
+  }
   regions.sort((a, b) => a.start - b.start || b.end - a.end);
   const soft: number[] = [];
   for (let i = 0; i < w.soft.length; i++) if (w.soft[i]) soft.push(i);
