@@ -180,9 +180,47 @@ describe('prepare() on the demo dataset, default policy', () => {
     expect(text).toContain(`Kept ${out.manifestLines} files`);
   });
 
-  it.todo('excludes news/articles/* (TDMRep rule in news/.well-known/tdmrep.json) once a TDMRep detector exists');
-  it.todo('excludes news/opinion/2024-05-30-letters.html (<meta name="tdm-reservation" content="1">) once a TDMRep detector exists');
-  it.todo('excludes web-crawl/** (robots.txt Content-Usage: train-ai=n) once a robots.txt / AIPREF detector exists');
+  it('excludes news/articles/* (TDMRep rule in news/.well-known/tdmrep.json), and only them', () => {
+    const articles = files.filter(under('news/articles'));
+    expect(articles.length).toBe(3);
+    for (const file of articles) {
+      expect(out.manifest.has(file), file).toBe(false);
+      const line = out.excluded.get(file);
+      expect(line, file).toMatchObject({ decision: 'exclude' });
+      const reason = line?.reasons.find((r) => r.code === 'optout.reserved');
+      expect(reason?.message, file).toBe('tdmrep reserves text and data mining (news/.well-known/tdmrep.json, location /articles/*)');
+    }
+    // The press release falls under the rule "tdm-reservation": 0, the front page under no rule: neither is reserved.
+    for (const file of ['news/press-releases/2024-06-01-regatta.html', 'news/index.html']) {
+      expect(out.excluded.get(file)?.reasons.map((r) => r.code) ?? [], file).not.toContain('optout.reserved');
+    }
+  });
+
+  it('excludes news/opinion/2024-05-30-letters.html (<meta name="tdm-reservation" content="1">)', () => {
+    const line = out.excluded.get('news/opinion/2024-05-30-letters.html');
+    expect(line).toMatchObject({ decision: 'exclude' });
+    expect(line?.reasons.filter((r) => r.code === 'optout.reserved').map((r) => r.message)).toEqual(['tdmrep reserves text and data mining (news/opinion/2024-05-30-letters.html, <meta name="tdm-reservation" content="1">)']);
+  });
+
+  it('excludes web-crawl/** (robots.txt Content-Usage: train-ai=n, GPTBot and CCBot turned away, noai pages)', () => {
+    const crawled = files.filter(under('web-crawl'));
+    expect(crawled.length).toBe(6);
+    const aipref = 'aipref reserves text and data mining (web-crawl/robots.txt, User-agent: *; Content-Usage: train-ai=n)';
+    const robots = 'robots reserves text and data mining (web-crawl/robots.txt, User-agent: GPTBot, CCBot; Disallow: /)';
+    for (const file of crawled) {
+      expect(out.manifest.has(file), file).toBe(false);
+      const line = out.excluded.get(file);
+      expect(line, file).toMatchObject({ decision: 'exclude' });
+      const reserved = line?.reasons.filter((r) => r.code === 'optout.reserved').map((r) => r.message) ?? [];
+      expect(reserved, file).toContain(aipref);
+      // robots.txt is always open to crawlers (RFC 9309), so only its Content-Usage rule covers it.
+      if (file === 'web-crawl/robots.txt') expect(reserved, file).toEqual([aipref]);
+      else expect(reserved, file).toContain(robots);
+    }
+    expect(out.excluded.get('web-crawl/walks/river-kel-loop.html')?.reasons.map((r) => r.message)).toContain(
+      'noai reserves text and data mining (web-crawl/walks/river-kel-loop.html, <meta name="robots" content="index, follow, noai, noimageai">)',
+    );
+  });
 });
 
 describe('prepare() with examples/custom-policy.yaml', () => {

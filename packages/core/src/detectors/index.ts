@@ -1,8 +1,12 @@
 import type { Detector } from '../engine/detector.js';
-import { c2pa } from './c2pa/index.js';
-import { croissantUsage } from './croissant-usage/index.js';
+import { aiTxt } from './ai-txt/index.js';
+import { htmlMeta } from './html-meta/index.js';
+import { httpHeaders } from './http-headers/index.js';
+import { robotsTxt } from './robots-txt/index.js';
+import { rsl } from './rsl/index.js';
+import { tdmrep } from './tdmrep/index.js';
+import { tdmrepPolicy } from './tdmrep-policy/index.js';
 import { datasetCard } from './dataset-card/index.js';
-import { hfGating } from './hf-gating/index.js';
 import { iptcPlus } from './iptc-plus/index.js';
 import { licenceFile } from './licence-file/index.js';
 import { spdxTag } from './spdx-tag/index.js';
@@ -15,14 +19,9 @@ import { sevenZip } from './sevenzip/index.js';
 import { rar } from './rar/index.js';
 import { epubDrm } from './epub-drm/index.js';
 import { odfEncryption } from './odf-encryption/index.js';
-import { pdfEncryption } from './pdf-encryption/index.js';
-import { officeEncryption } from './office-encryption/index.js';
-import { bmffEncryption } from './bmff-encryption/index.js';
-import { asfDrm } from './asf-drm/index.js';
-import { mobiDrm } from './mobi-drm/index.js';
 
-export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, c2pa, hfGating, croissantUsage, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
-export { pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm };
+export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
+export { tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, c2pa, hfGating, croissantUsage, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt];
