@@ -11,6 +11,10 @@ export class Tally {
   files = 0;
   bytes = 0;
   readonly verdicts: Record<Decision, number> = { allow: 0, review: 0, exclude: 0 };
+  /** Files under at least one reservation in force (`reserved: yes`), whatever the protocol. */
+  reservedFiles = 0;
+  /** Files under at least one TPM. */
+  tpmFiles = 0;
   /** Bytes of the files with each verdict. */
   readonly verdictBytes: Record<Decision, number> = { allow: 0, review: 0, exclude: 0 };
   /** Reason code → files, by the decision the reason carried. */
@@ -59,6 +63,8 @@ export class Tally {
       if (t.samples.length < this.samples) t.samples.push({ path: record.path, message: r.message });
     }
 
+    if (record.optOuts.some((o) => o.reserved === 'yes')) this.reservedFiles++;
+    if (record.tpm.length > 0) this.tpmFiles++;
     const byProtocol = new Map<string, ProtocolTally>();
     for (const o of record.optOuts) {
       let p = this.protocols.get(o.protocol);

@@ -147,7 +147,7 @@ export function renderEuSummary(s: Summary, t: Tally, extra: { newestMtime?: str
   } else if (checks.length > 0) {
     o.push('No reservation applied to any file of the dataset.', '');
   }
-  const tpmFiles = [...t.tpm.values()].reduce((n, x) => n + x.files, 0);
+  const tpmFiles = t.tpmFiles;
   if (t.tpm.size > 0) o.push(`Technical protection measures: ${formatCount(tpmFiles)} file(s) under ${t.tpm.size} scheme(s); ${formatCount([...t.tpm.values()].reduce((n, x) => n + x.excluded, 0))} excluded. They were not circumvented.`, '');
   o.push(
     `- The scan reads the reservations stored with the dataset (files such as robots.txt or tdmrep.json kept beside the content, and metadata embedded in the files) as they were when it ran; it does not fetch the live signals of the sites the content came from. Measures taken at collection time: ${todo('')}`,

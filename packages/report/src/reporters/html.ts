@@ -106,8 +106,8 @@ function renderPage(s: Summary, t: Tally, embed: { embeddedLimit: number; counts
   const name = datasetName(options, s.source.location);
   const files = s.files;
   const pct = (n: number) => (files === 0 ? '0 %' : `${((100 * n) / files).toFixed(n === files || n === 0 ? 0 : 1)} %`);
-  const optOutFiles = [...t.protocols.values()].reduce((n, p) => n + p.yes, 0);
-  const tpmFiles = [...t.tpm.values()].reduce((n, p) => n + p.files, 0);
+  const optOutFiles = t.reservedFiles;
+  const tpmFiles = t.tpmFiles;
   const gate = s.verdicts.exclude > 0 ? ['bad', `${formatCount(s.verdicts.exclude)} file${s.verdicts.exclude === 1 ? '' : 's'} excluded from training`] : s.verdicts.review > 0 ? ['warn', `Nothing excluded · ${formatCount(s.verdicts.review)} to review`] : ['ok', 'Every file may be trained on'];
 
   const kpi = (cls: string, k: string, v: string, d: string) => `<div class="kpi ${cls}"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div><div class="d">${esc(d)}</div></div>`;
