@@ -19,9 +19,15 @@ import { sevenZip } from './sevenzip/index.js';
 import { rar } from './rar/index.js';
 import { epubDrm } from './epub-drm/index.js';
 import { odfEncryption } from './odf-encryption/index.js';
+import { pdfEncryption } from './pdf-encryption/index.js';
+import { officeEncryption } from './office-encryption/index.js';
+import { bmffEncryption } from './bmff-encryption/index.js';
+import { asfDrm } from './asf-drm/index.js';
+import { mobiDrm } from './mobi-drm/index.js';
 
 export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
 export { tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt };
+export { pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm];
