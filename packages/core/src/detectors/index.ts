@@ -24,10 +24,11 @@ import { officeEncryption } from './office-encryption/index.js';
 import { bmffEncryption } from './bmff-encryption/index.js';
 import { asfDrm } from './asf-drm/index.js';
 import { mobiDrm } from './mobi-drm/index.js';
+import { mediaRights } from './media-rights/index.js';
 
 export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
 export { tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt };
-export { pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm };
+export { pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights];
