@@ -2,7 +2,8 @@
  * Encrypted RAR archives, RAR 1.5–4.x and RAR 5.0: file data encryption (RAR4 file header flag 0x04;
  * RAR5 file encryption extra record) and header encryption (RAR4 archive header flag 0x80; RAR5
  * archive encryption header), which hides even the file names. Headers are walked from the head of
- * the file; when a header lies beyond what was read, up to three further ranges follow the chain.
+ * the file; when a header lies beyond what was read, up to three further ranges of 64 KiB follow
+ * the chain.
  *
  * Reference: RAR 5.0 archive format and RAR 4.x technote (see parse.ts).
  *
@@ -27,8 +28,9 @@ export const rar = defineDetector({
   version: '1.0.0',
   description: 'Encrypted RAR archives (RAR4 and RAR5): encrypted file data and encrypted headers',
   match: { mediaTypes: ['application/x-rar-compressed', 'application/vnd.rar'], names: ['*.rar'] },
+  // No `head` of its own: the engine merges heads before it knows a file's type, so a larger head
+  // here would be read for every file. The walk goes on past the sniffed head through ranges.
   wants: {
-    head: 64 * 1024,
     ranges: (view) => {
       const read = readRar(ByteView.of(view));
       return read.kind === 'rar' && read.next ? [read.next] : [];

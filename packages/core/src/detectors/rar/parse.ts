@@ -23,8 +23,8 @@ export const RAR5_SIGNATURE = [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x01, 0x00] a
 export const RAR_LIMITS = {
   /** Most headers walked. */
   headers: 100_000,
-  /** Bytes asked for at once to read the next header. */
-  nextHeaderBytes: 16 * 1024,
+  /** Bytes asked for at once to read the next header (and, in small archives, the ones after it). */
+  nextHeaderBytes: 64 * 1024,
   /** Largest header accepted (RAR 5.0 caps headers at 2 MiB). */
   headerBytes: 2 * 1024 * 1024,
 } as const;
