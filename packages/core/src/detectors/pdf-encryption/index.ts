@@ -123,6 +123,10 @@ function encryptionFinding(input: DetectorInput, s: PdfStructure): FindingInput 
   };
   const evidence = { ...where, excerpt: excerptOf(e) };
   const nothingEncrypted = e.stmF === 'Identity' && e.strF === 'Identity' && e.eff === 'Identity';
+  if (e.filter === 'missing') {
+    // /Filter is required; without it no handler is named, so neither DRM nor the empty password can be told.
+    return tpmFinding(ID, input, 'tpm.pdf.encrypted', { format: 'pdf', scheme: e.scheme, needsSecret: true, denied: e.denied, ...details }, evidence, 0.6);
+  }
   if (e.filter !== 'Standard') {
     return tpmFinding(ID, input, 'tpm.pdf.drm', { format: 'pdf', scheme: e.scheme, system: e.filter, needsSecret: true, denied: e.denied, ...details }, evidence, 0.95);
   }

@@ -171,6 +171,12 @@ describe('pdf-encryption: handlers and structures', () => {
     expect(f).toMatchObject({ code: 'tpm.pdf.drm', value: { system, scheme, needsSecret: true } });
   });
 
+  it('an encryption dictionary without /Filter is encrypted, handler and password unknown', async () => {
+    const pdf = buildPdf({ 1: CATALOG, 2: PAGES, 3: '<< /V 2 /R 3 /Length 128 /O <00> /U <00> /P -4 >>' }, `/Encrypt 3 0 R ${ID}`);
+    const [f] = tpmOf(await runDetector(pdfEncryption, 'f.pdf', pdf));
+    expect(f).toMatchObject({ code: 'tpm.pdf.encrypted', value: { filter: 'missing', userPassword: 'unknown', needsSecret: true } });
+  });
+
   it('reads an encryption dictionary written directly in the trailer', async () => {
     const pdf = buildPdf({ 1: CATALOG, 2: PAGES }, `/Encrypt << /Filter /EBX_HANDLER /V 2 /Length 128 >> ${ID}`);
     const [f] = tpmOf(await runDetector(pdfEncryption, 'd.pdf', pdf));

@@ -20,7 +20,7 @@ const PAD = Uint8Array.from([
 export type UserPassword = 'empty' | 'required' | 'unknown';
 
 export interface PdfEncryption {
-  /** Security handler: `Standard`, or a vendor's (`Adobe.APS`, `Adobe.PubSec`, `FOPN_foweb`, …). */
+  /** Security handler: `Standard`, or a vendor's (`Adobe.APS`, `Adobe.PubSec`, `FOPN_foweb`, …); `missing` when absent. */
   filter: string;
   subFilter?: string;
   v?: number;
@@ -46,7 +46,7 @@ export interface PdfEncryption {
 /** Reads an encryption dictionary; `id0` is the first string of the trailer's /ID. */
 export function readEncryption(dict: PdfDict, id0: Uint8Array | undefined): PdfEncryption {
   const m = dict.map;
-  const filter = asName(m.get('Filter')) ?? 'unknown';
+  const filter = asName(m.get('Filter')) ?? 'missing';
   const subFilter = asName(m.get('SubFilter'));
   const v = asInt(m.get('V'));
   const r = asInt(m.get('R'));
