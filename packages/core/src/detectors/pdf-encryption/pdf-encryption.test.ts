@@ -279,6 +279,16 @@ describe('pdf-encryption: hostile input', () => {
     expect(tpmOf(out)[0]).toMatchObject({ value: { resolvedVia: 'scan', r: 3 } });
   });
 
+  it('an xref entry whose offset is past the end of the file: a warning, then a scan finds the object', async () => {
+    const pdf = latin1(encrypted());
+    const past = pdf.replace(/(xref\n0 4\n(?:.{20}){3})\d{10}/s, '$19999999999');
+    expect(past).not.toBe(pdf);
+    const { out, part } = await quick(Buffer.from(past, 'latin1'));
+    expect(problems(out).join()).toMatch(/offset 9999999999 is past the end/);
+    expect(tpmOf(out)[0]).toMatchObject({ value: { resolvedVia: 'scan', r: 3 } });
+    expect(codes(part)).toEqual(codes(out));
+  });
+
   it.each([
     ['points at its own section', (own: number) => own, 0],
     ['and the next section point at each other', (_own: number, next: number) => next, 1],
