@@ -8,7 +8,7 @@ import { buildZip } from './testing.js';
 const detectors = path.join(import.meta.dirname, '..');
 const fixture = (rel: string) => readFileSync(path.join(detectors, rel));
 
-/** A ZIP whose directory (about 330 KB) is larger than the 256 KiB tail read, with one encrypted member at the end. */
+/** A ZIP whose directory (about 330 KB) is larger than the tail read, with one encrypted member at the end. */
 function bigEncryptedZip(): Uint8Array {
   const members = Array.from({ length: 4000 }, (_, i) => ({ name: `shards/shard-${String(i).padStart(5, '0')}/part.jsonl`, data: `{"i":${i}}\n`, method: 0 }));
   return buildZip([...members, { name: 'shards/secret.jsonl', data: 'x', method: 0, flags: 1 }]);

@@ -17,8 +17,13 @@ import { inflateRawSync, constants as zlib } from 'node:zlib';
 import type { ByteRange } from '../../source/types.js';
 import { ByteView, le, startsWith, type ReadBytes } from './bytes.js';
 
-/** How much of a file's end to ask for: the end record with the longest comment, and a typical directory. */
-export const ZIP_TAIL_BYTES = 256 * 1024;
+/**
+ * How much of a file's end to ask for: the end record with the longest comment (22 + 65,535 bytes),
+ * which also holds the whole directory of most documents, e-books and small archives. Larger
+ * directories (JARs, big archives) cost one more range. Kept small because, when hashing, the engine
+ * keeps this much of every file's end in memory while it streams, before it knows the file's type.
+ */
+export const ZIP_TAIL_BYTES = 64 * 1024 + 22;
 
 /** Bounds on the work a hostile archive can cause. */
 export const ZIP_LIMITS = {
