@@ -110,6 +110,8 @@ function readOne(text: string): (LicenceReading & { family?: RegExp }) | undefin
     if (a && b && a.expression !== null && a.expression === b.expression) return { ...a, confidence: Math.min(a.confidence, b.confidence) };
     // "Apache Software License (Apache-2.0)": the outer half names a family, the abbreviation the version.
     if (a?.expression === null && a.family && b?.expression && a.family.test(b.expression)) return { ...b, confidence: Math.min(b.confidence, NAME_CONFIDENCE) };
+    // "Mozilla Public License 1.0 (MPL)": the abbreviation names the family the outer half gives a version of.
+    if (a?.expression && b?.expression === null && b.family?.test(a.expression)) return a;
     if (a && b && a.expression === null && b.expression === null) return a;
     if (a && b && a.expression !== b.expression) return { expression: null, confidence: 0, method: 'ambiguous', note: `"${outer}" and "${paren[2]}" do not name the same licence` };
     // One half reads, the other is an abbreviation this table does not spell out (PyPI's "(ISCL)").

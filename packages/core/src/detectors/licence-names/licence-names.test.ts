@@ -21,6 +21,17 @@ describe('licence names', () => {
     expect(rows.filter((r) => r.expected === null).length).toBeGreaterThan(40);
   });
 
+  it('reads every PyPI licence classifier exactly: each one that names a single licence maps to it, the rest to nothing', () => {
+    const classifiers = readFileSync(path.join(import.meta.dirname, 'fixtures', 'pypi-classifiers.tsv'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+      .map((l) => l.split('\t') as [string, string]);
+    expect(classifiers).toHaveLength(84);
+    const wrong = classifiers.filter(([c, e]) => readLicence(c).expression !== (e === '-' ? null : e));
+    expect(wrong).toEqual([]);
+    expect(classifiers.filter(([, e]) => e !== '-')).toHaveLength(51);
+  });
+
   it.each([
     ['MIT', 'MIT', SPDX_CONFIDENCE, 'spdx'],
     ['gpl-2.0+', 'GPL-2.0-or-later', SPDX_CONFIDENCE, 'spdx'],
