@@ -5,11 +5,48 @@ import { openReports, pairOutputs, type OutputSpec } from '../outputs.js';
 import { UsageError, type Command, type Io } from '../usage.js';
 import type { FailOn } from './scan-args.js';
 
+export const REPORT_HELP = `Usage: clearance report <scan.jsonl> [options]
+
+Render a scan saved with "clearance scan --format jsonl --out scan.jsonl" in other
+formats, without scanning again. The file is read line by line: a scan of millions of
+files renders in bounded memory. Use - to read standard input.
+
+Options:
+  -f, --format <name>   Report format (repeatable; each may be followed by its --out):
+                          summary     short human summary (the default)
+                          markdown    for pull requests, job summaries, dataset cards
+                          html        one self-contained page for a reviewer
+                          sarif       SARIF 2.1.0 for code scanning
+                          github      GitHub Actions annotations (plain lines elsewhere)
+                          spdx3       SPDX 3.0.1 JSON-LD, Dataset profile
+                          cyclonedx   CycloneDX 1.6 ML-BOM
+                          manifest    what may be trained on: <out>.jsonl, <out>.paths.txt,
+                                      and what not, with reasons: <out>.excluded.jsonl
+                          eu-summary  draft EU AI Act training-content summary
+                          jsonl, json the records again
+                        or a path to a reporter module.
+  -o, --out <file>      Write the preceding --format to <file> (atomically). Without
+                        it, that format goes to standard output.
+      --fail-on <what>  Exit 1 when a file is excluded (exclude), excluded or to review
+                        (review), or never (none, the default).
+      --validate        Check every line against the record schema (slower).
+  -q, --quiet           No messages on standard error.
+  -h, --help            Show this help.
+
+Exit status: 0 written · 1 the gate failed · 2 usage error or unreadable input.
+
+Examples:
+  clearance scan ./data --format jsonl --out scan.jsonl --fail-on none
+  clearance report scan.jsonl --format html --out report.html --format sarif --out scan.sarif
+  clearance report scan.jsonl --format manifest --out train.jsonl
+  clearance report scan.jsonl --format markdown --out "$GITHUB_STEP_SUMMARY"
+`;
+
 /** `clearance report <scan.jsonl>`: render a saved scan in other formats, without scanning again. */
 export const reportCommand: Command = {
   name: 'report',
   summary: 'render a saved JSON Lines scan in other formats',
-  help: REPORT_HELP(),
+  help: REPORT_HELP,
   run: (argv, io) => runReport(parseReportArgs(argv), io),
 };
 
@@ -78,43 +115,4 @@ async function runReport(args: ReportArgs, io: Io): Promise<number> {
   const failed = args.failOn === 'exclude' ? s.verdicts.exclude > 0 : args.failOn === 'review' ? s.verdicts.exclude + s.verdicts.review > 0 : false;
   if (failed && !args.quiet) io.stderr.write(`clearance: gate failed (--fail-on ${args.failOn}): ${s.verdicts.exclude} excluded, ${s.verdicts.review} to review\n`);
   return failed ? 1 : 0;
-}
-
-function REPORT_HELP(): string {
-  return `Usage: clearance report <scan.jsonl> [options]
-
-Render a scan saved with "clearance scan --format jsonl --out scan.jsonl" in other
-formats, without scanning again. The file is read line by line: a scan of millions of
-files renders in bounded memory. Use - to read standard input.
-
-Options:
-  -f, --format <name>   Report format (repeatable; each may be followed by its --out):
-                          summary     short human summary (the default)
-                          markdown    for pull requests, job summaries, dataset cards
-                          html        one self-contained page for a reviewer
-                          sarif       SARIF 2.1.0 for code scanning
-                          github      GitHub Actions annotations (plain lines elsewhere)
-                          spdx3       SPDX 3.0.1 JSON-LD, Dataset profile
-                          cyclonedx   CycloneDX 1.6 ML-BOM
-                          manifest    what may be trained on: <out>.jsonl, <out>.paths.txt,
-                                      and what not, with reasons: <out>.excluded.jsonl
-                          eu-summary  draft EU AI Act training-content summary
-                          jsonl, json the records again
-                        or a path to a reporter module.
-  -o, --out <file>      Write the preceding --format to <file> (atomically). Without
-                        it, that format goes to standard output.
-      --fail-on <what>  Exit 1 when a file is excluded (exclude), excluded or to review
-                        (review), or never (none, the default).
-      --validate        Check every line against the record schema (slower).
-  -q, --quiet           No messages on standard error.
-  -h, --help            Show this help.
-
-Exit status: 0 written · 1 the gate failed · 2 usage error or unreadable input.
-
-Examples:
-  clearance scan ./data --format jsonl --out scan.jsonl --fail-on none
-  clearance report scan.jsonl --format html --out report.html --format sarif --out scan.sarif
-  clearance report scan.jsonl --format manifest --out train.jsonl
-  clearance report scan.jsonl --format markdown --out "$GITHUB_STEP_SUMMARY"
-`;
 }
