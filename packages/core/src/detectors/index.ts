@@ -1,4 +1,5 @@
 import type { Detector } from '../engine/detector.js';
+import { tdmrepEpub } from './tdmrep-epub/index.js';
 import { aiTxt } from './ai-txt/index.js';
 import { htmlMeta } from './html-meta/index.js';
 import { httpHeaders } from './http-headers/index.js';
@@ -29,6 +30,7 @@ import { mediaRights } from './media-rights/index.js';
 export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
 export { tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt };
 export { pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights };
+export { tdmrepEpub };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights, tdmrepEpub];

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanRecord } from '../../schema/record.js';
 import { makeTree, scanTree } from '../../test-utils/index.js';
@@ -27,6 +29,8 @@ const tree: Record<string, string | Uint8Array> = {
   'sites/news.example/press/q.html': '<!doctype html><html><head><title>Q</title></head><body>q</body></html>',
   'sites/news.example/press/q.html.headers': 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\ntdm-reservation: 1\r\n\r\n',
   'sites/news.example/opinion/o.html': '<!doctype html><html><head><meta name="tdm-reservation" content="1"></head><body>o</body></html>',
+  // An EPUB 3 made with zip(1) whose package document says tdm:reservation 1, under the press rule (0).
+  'sites/news.example/press/book.epub': readFileSync(path.join(import.meta.dirname, '../tdmrep-epub/fixtures/epub3-reserved.epub')),
   // Blog: robots.txt with an AI crawler group, a blanket Disallow and an AIPREF rule; a noai sidecar.
   'sites/blog.example/robots.txt': 'User-agent: GPTBot\nDisallow: /private/\n\nUser-agent: *\nAllow: /\nDisallow: /old/\nContent-Usage: /drafts/ train-ai=n\n',
   'sites/blog.example/private/x.html': '<p>x</p>',
@@ -82,6 +86,8 @@ describe('opt-outs end to end (scanTree, default policy)', () => {
     expect(rec('sites/news.example/press/q.html').verdict.decision).toBe('exclude');
 
     expect(optOuts('sites/news.example/opinion/o.html')).toEqual([['tdmrep', 'yes', 'optout.tdmrep.html-meta']]);
+    expect(optOuts('sites/news.example/press/book.epub')).toEqual([['tdmrep', 'yes', 'optout.tdmrep.epub']]);
+    expect(rec('sites/news.example/press/book.epub').verdict.decision).toBe('exclude');
     expect(rec('sites/news.example/opinion/o.html').verdict.decision).toBe('exclude');
 
     // No rule matches: unset, so nothing from TDMRep.
