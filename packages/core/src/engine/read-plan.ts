@@ -10,7 +10,14 @@ export const SMALL_FILE_BYTES = 64 * 1024;
 
 /** The merged wants of every detector that may look at a file. */
 export interface ReadPlan {
+  /** The largest head any candidate detector may want (kept from a stream at no extra cost). */
   head: number;
+  /**
+   * The head read first when the file is not streamed: what sniffing and the detectors matched by
+   * name are sure to need. Content detectors that turn out to be interested after sniffing may
+   * extend it with one more read; until then, a large file is not read further than this.
+   */
+  firstHead: number;
   tail: number;
   /** Largest `whole.maxBytes` wanted; 0 when no detector wants the whole file. */
   wholeMax: number;
@@ -37,7 +44,7 @@ export function mergeWants(wants: readonly DetectorWants[], hash: boolean): Read
     tail = Math.max(tail, w.tail ?? 0);
     wholeMax = Math.max(wholeMax, w.whole?.maxBytes ?? 0);
   }
-  return { head, tail, wholeMax, hash };
+  return { head, firstHead: head, tail, wholeMax, hash };
 }
 
 /**
@@ -52,11 +59,11 @@ export async function gather(
   source: Source,
   entry: Entry,
   plan: ReadPlan,
-  wantsMore: (head: Uint8Array) => Promise<{ tail: number; wholeMax: number }>,
+  wantsMore: (head: Uint8Array) => Promise<{ head: number; tail: number; wholeMax: number }>,
   signal?: AbortSignal,
 ): Promise<Gathered> {
   const size = entry.size;
-  if (size <= Math.max(SMALL_FILE_BYTES, plan.head)) {
+  if (size <= Math.max(SMALL_FILE_BYTES, plan.firstHead)) {
     // An empty file is read too (for one byte): otherwise a file that vanished, became unreadable or
     // grew since it was listed would be recorded as empty, with the hash of nothing, as if verified.
     // Ask for one byte more than listed: a file that grew since it was listed shows itself.
@@ -66,23 +73,37 @@ export async function gather(
   }
   if (plan.hash) return streamed(source, entry, plan, signal);
 
-  const head = await source.read(entry, { start: 0, end: plan.head }, { signal });
-  checkLength(head.length, Math.min(plan.head, size), true);
-  const more = await wantsMore(head);
-  if (more.wholeMax >= size) {
-    const rest = await source.read(entry, { start: head.length, end: size + 1 }, { signal });
-    const whole = concat(head, rest);
+  const first = await source.read(entry, { start: 0, end: plan.firstHead }, { signal });
+  checkLength(first.length, Math.min(plan.firstHead, size), true);
+  const more = await wantsMore(first);
+  const headEnd = Math.min(Math.max(more.head, first.length), size);
+  const tailStart = more.tail > 0 ? Math.max(first.length, size - more.tail) : size;
+  // The rest of the file in one read when a detector wants it whole, or when the wanted head and
+  // tail meet: one request instead of two.
+  if (more.wholeMax >= size || (more.tail > 0 && tailStart <= headEnd)) {
+    const rest = await source.read(entry, { start: first.length, end: size + 1 }, { signal });
+    const whole = concat(first, rest);
     checkLength(whole.length, size);
-    return { head, tail: null, whole, complete: false, sha256: null, bytesRead: whole.length, requests: 2 };
+    return { head: whole.subarray(0, headEnd), tail: null, whole, complete: false, sha256: null, bytesRead: whole.length, requests: 2 };
+  }
+  let head = first;
+  let bytesRead = first.length;
+  let requests = 1;
+  if (headEnd > first.length) {
+    const extension = await source.read(entry, { start: first.length, end: headEnd }, { signal });
+    checkLength(extension.length, headEnd - first.length);
+    head = concat(first, extension);
+    bytesRead += extension.length;
+    requests++;
   }
   if (more.tail > 0) {
-    const start = Math.max(head.length, size - more.tail);
     // One byte past the listed end: a file that grew shows itself instead of handing over a stale "tail".
+    const start = Math.max(head.length, tailStart);
     const tail = await source.read(entry, { start, end: size + 1 }, { signal });
     checkLength(tail.length, size - start);
-    return { head, tail, whole: null, complete: false, sha256: null, bytesRead: head.length + tail.length, requests: 2 };
+    return { head, tail, whole: null, complete: false, sha256: null, bytesRead: bytesRead + tail.length, requests: requests + 1 };
   }
-  return { head, tail: null, whole: null, complete: false, sha256: null, bytesRead: head.length, requests: 1 };
+  return { head, tail: null, whole: null, complete: false, sha256: null, bytesRead, requests };
 }
 
 async function streamed(source: Source, entry: Entry, plan: ReadPlan, signal?: AbortSignal): Promise<Gathered> {

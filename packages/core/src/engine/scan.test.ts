@@ -242,7 +242,8 @@ describe('read planning', () => {
     expect(requests.get('big.bin')!.bytes).toBeLessThanOrEqual(64 * 1024);
     // A text file: head and tail, and the tag in its tail is found.
     expect(requests.get('big.txt')).toMatchObject({ read: 2, stream: 0 });
-    expect(requests.get('big.txt')!.bytes).toBeLessThan(40 * 1024);
+    // A first read of at most 64 KiB and a tail of a few KiB, not the 2 MB file.
+    expect(requests.get('big.txt')!.bytes).toBeLessThan(100 * 1024);
     expect(records.get('big.txt')!.licence.expression).toBe('MIT');
     // A licence file is wanted whole: head, then the rest.
     expect(requests.get('LICENSE')).toEqual({ read: 2, stream: 0, bytes: licenceText.length });

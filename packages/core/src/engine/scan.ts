@@ -12,7 +12,7 @@ import { VERSION } from '../version.js';
 import { findingUrl, type Detector, type RangeBytes } from './detector.js';
 import { readRanges } from './ranges.js';
 import { sniff, type Sniffed } from './media-type.js';
-import { gather, mergeWants, type Gathered } from './read-plan.js';
+import { SMALL_FILE_BYTES, gather, mergeWants, type Gathered } from './read-plan.js';
 import { effectiveLicence, optOutsOf, tpmOf } from './resolve.js';
 import { ScopeIndex } from './scopes.js';
 import { SummaryBuilder } from './summary.js';
@@ -141,14 +141,17 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
     const dir = dirName(entry.path);
     const byName = detectors.filter((c) => c.byName?.(name));
     const candidates = [...new Set([...byName, ...contentDetectors])];
-    const plan = mergeWants(candidates.map((c) => c.detector.wants), hash);
+    const merged = mergeWants(candidates.map((c) => c.detector.wants), hash);
+    // First read: what name-matched detectors need, and up to 64 KiB of what content detectors may want
+    // (one cheap request); a content detector wanting more extends it only once sniffing shows it is interested.
+    const plan = { ...merged, firstHead: Math.max(mergeWants(byName.map((c) => c.detector.wants), hash).head, Math.min(merged.head, SMALL_FILE_BYTES)) };
     let sniffed: Sniffed | undefined;
     let interested: CompiledDetector[] = [];
     const decide = async (head: Uint8Array) => {
       sniffed = await sniff(head, name, entry.size);
       interested = candidates.filter((c) => byName.includes(c) || c.byContent?.(sniffed!) === true);
       const wants = mergeWants(interested.map((c) => c.detector.wants), false);
-      return { tail: wants.tail, wholeMax: wants.wholeMax };
+      return { head: wants.head, tail: wants.tail, wholeMax: wants.wholeMax };
     };
     let got: Gathered;
     try {
