@@ -10,6 +10,8 @@ import { tdmrepPolicy } from './tdmrep-policy/index.js';
 import { datasetCard } from './dataset-card/index.js';
 import { iptcPlus } from './iptc-plus/index.js';
 import { licenceFile } from './licence-file/index.js';
+import { licenceText } from './licence-text/index.js';
+import { licenceChoice } from './licence-choice/index.js';
 import { spdxTag } from './spdx-tag/index.js';
 import { tdmrepXmp } from './tdmrep-xmp/index.js';
 import { projectMetadata } from './project-metadata/index.js';
@@ -27,10 +29,11 @@ import { asfDrm } from './asf-drm/index.js';
 import { mobiDrm } from './mobi-drm/index.js';
 import { mediaRights } from './media-rights/index.js';
 
+export { licenceText, licenceChoice };
 export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
 export { tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt };
 export { pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights };
 export { tdmrepEpub };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights, tdmrepEpub];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, licenceText, licenceChoice, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights, tdmrepEpub];

@@ -51,6 +51,8 @@ export interface PackedEntry {
   regions: (string | number)[][];
   /** `spdx-template`, `rules` (a plain text compiled by rule) or `extra`. */
   from: 'spdx-template' | 'rules' | 'extra';
+  /** Every id of the entry is deprecated: reported only when no current licence matches as well. */
+  deprecated?: true;
 }
 
 export interface PackedData {
@@ -87,10 +89,11 @@ export function buildLicenceData(input: BuildInput): BuildResult {
   const problems: string[] = [];
   // "GPL-2.0+" and the like are the old way of writing "-or-later": deprecated too.
   const deprecated = new Set(input.licences.filter((l) => l.deprecated || l.id.endsWith('+')).map((l) => l.id));
-  // Licences whose texts have the same words share one entry; a template's markup wins over rules.
+  // Licences whose texts have the same words share one entry (grouped by their plain texts' words);
+  // a template's markup wins over rules.
   const groups = new Map<string, { ids: string[]; name: string; ref: Reference; from: PackedEntry['from'] }>();
-  const add = (id: string, name: string, ref: Reference, from: PackedEntry['from']) => {
-    const key = ref.words.join(' ');
+  const add = (id: string, name: string, ref: Reference, from: PackedEntry['from'], plainWords: readonly string[] = ref.words) => {
+    const key = plainWords.join(' ');
     const g = groups.get(key);
     if (!g) groups.set(key, { ids: [id], name, ref, from });
     else {
@@ -139,7 +142,7 @@ export function buildLicenceData(input: BuildInput): BuildResult {
       // The licence's own text must match its template: else the template was copied wrong, or is of another version.
       const check = selfCheck(ref, plain.words);
       if (check !== null) problems.push(`${l.id}: the licence text does not match its template: ${check}`);
-      add(l.id, l.name, ref, 'spdx-template');
+      add(l.id, l.name, ref, 'spdx-template', plain.words);
     } else add(l.id, l.name, plain, 'rules');
   }
   for (const e of input.extras) {
@@ -167,7 +170,7 @@ export function buildLicenceData(input: BuildInput): BuildResult {
       }
       return n;
     });
-    entries.push({ ids, name: g.name, words: packVarints(nums), soft: g.ref.soft, regions: g.ref.regions.map(packRegion), from: g.from });
+    entries.push({ ids, name: g.name, words: packVarints(nums), soft: g.ref.soft, regions: g.ref.regions.map(packRegion), from: g.from, ...(deprecated.has(ids[0]!) ? { deprecated: true } : {}) });
   }
   entries.sort((a, b) => (a.ids[0]! < b.ids[0]! ? -1 : 1));
   const sources = [input.textSource, `${input.templateSource} (${Object.keys(input.templates).length} templates)`];

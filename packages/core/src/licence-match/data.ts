@@ -35,11 +35,16 @@ export interface RefEntry {
   emptyVars: ReadonlyMap<number, number>;
   /** Distinct 4-grams of all the entry's words, made on first use (to find where a text holds it). */
   allNgrams?: Set<number>;
+  /** Its words that are not optional, their positions and unique 4-grams, made on first use (verify.ts). */
+  core?: { core: number[]; coreWords: Int32Array; anchors: ReadonlyMap<number, number> };
   /** Words outside vars and optional parts: what a text must contain to be this licence. */
   required: number;
-  /** Distinct 4-grams of the entry's required words (optional parts and vars left out). */
+  /** Distinct indexed 4-grams of the entry's required words (optional parts and vars left out; sampled, see NgramIndex). */
   ngrams: number;
+  /** What one indexed 4-gram stands for, to compare entries: 1 when sampled, 1/SAMPLE when indexed whole. */
+  gramWeight: number;
   from: 'spdx-template' | 'rules' | 'extra';
+  deprecated: boolean;
 }
 
 /** The unpacked data. */
@@ -99,7 +104,7 @@ export function unpack(packed: PackedData): LicenceData {
       if (r.start === r.end) emptyVars.set(r.start, ri);
       for (let i = r.start; i < r.end; i++) varIndex[i] = ri;
     });
-    return { index, ids: p.ids, name: p.name, words, soft, regions, flags, varIndex, emptyVars, required, ngrams: 0, from: p.from };
+    return { index, ids: p.ids, name: p.name, words, soft, regions, flags, varIndex, emptyVars, required, ngrams: 0, gramWeight: 1, from: p.from, deprecated: p.deprecated === true };
   });
   const byId = new Map<string, RefEntry>();
   for (const e of entries) for (const id of e.ids) byId.set(id, e);
@@ -146,83 +151,127 @@ export function ngramAt(words: Int32Array, i: number): number {
 }
 
 /**
- * Inverted index from 4-gram hashes to the entries containing them: an open-addressing table of
+ * Inverted index from 4-gram hashes to the entries containing them: open-addressing tables of
  * distinct hashes, each with a chain of postings, all in typed arrays.
+ *
+ * The main table holds only the 4-grams whose hash is 0 modulo {@link SAMPLE} (content-defined
+ * sampling, as in winnowing): a text holding a licence holds the same sample of its 4-grams, so the
+ * share of the sample it holds measures how much of the licence it holds, for a quarter of the
+ * look-ups and of the memory. Texts too short to have a usable sample (fewer than
+ * {@link MIN_SAMPLE} sampled 4-grams) are indexed whole in a small second table.
  */
 export class NgramIndex {
-  readonly #keys: Uint32Array;
-  readonly #used: Uint8Array;
-  readonly #head: Int32Array;
-  readonly #mask: number;
-  readonly #postEntry: Uint16Array;
-  readonly #postNext: Int32Array;
+  readonly #main: GramTable;
+  readonly #tiny: GramTable;
   readonly #entries: number;
-  readonly #seen: Uint32Array;
-  #stamp = 0;
+  readonly #isTiny: Uint8Array;
 
   constructor(entries: RefEntry[]) {
     this.#entries = entries.length;
-    let total = 0;
-    for (const e of entries) total += Math.max(0, e.words.length - N + 1);
-    let size = 1;
-    while (size < total * 1.5) size <<= 1;
-    this.#keys = new Uint32Array(size);
-    this.#used = new Uint8Array(size);
-    this.#head = new Int32Array(size).fill(-1);
-    this.#mask = size - 1;
-    this.#postEntry = new Uint16Array(total);
-    this.#postNext = new Int32Array(total);
-    this.#seen = new Uint32Array(size);
-    let posts = 0;
-    for (const e of entries) {
-      let distinct = 0;
-      for (const h of requiredNgrams(e)) {
-        const slot = this.#slot(h, true);
-        const head = this.#head[slot]!;
-        // Entries are added one after another, so a repeat within one entry is at the chain's head.
-        if (head >= 0 && this.#postEntry[head] === e.index) continue;
-        this.#postEntry[posts] = e.index;
-        this.#postNext[posts] = head;
-        this.#head[slot] = posts++;
-        distinct++;
-      }
-      e.ngrams = distinct;
-    }
+    this.#isTiny = new Uint8Array(entries.length);
+    // Only the sample is made for most entries; a short text's whole set of 4-grams is made for it alone.
+    const sampled = entries.map((e) => requiredNgrams(e, isSampled));
+    const distinct = new Set<number>();
+    const whole: number[][] = [];
+    let mainTotal = 0;
+    let tinyTotal = 0;
+    entries.forEach((e, i) => {
+      distinct.clear();
+      for (const h of sampled[i]!) distinct.add(h);
+      if (distinct.size < MIN_SAMPLE) {
+        this.#isTiny[i] = 1;
+        whole[i] = requiredNgrams(e);
+        tinyTotal += whole[i].length;
+      } else mainTotal += sampled[i]!.length;
+    });
+    this.#main = new GramTable(mainTotal);
+    this.#tiny = new GramTable(tinyTotal);
+    entries.forEach((e, i) => {
+      e.ngrams = this.#isTiny[i] ? this.#tiny.add(e.index, whole[i]!) : this.#main.add(e.index, sampled[i]!);
+      e.gramWeight = this.#isTiny[i] ? 1 / SAMPLE : 1;
+    });
   }
 
-  #slot(h: number, insert: boolean): number {
-    let s = h & this.#mask;
-    while (this.#used[s]) {
-      if (this.#keys[s] === h) return s;
-      s = (s + 1) & this.#mask;
-    }
-    if (!insert) return -1;
-    this.#used[s] = 1;
-    this.#keys[s] = h;
-    return s;
-  }
-
-  /** Calls `visit` with each entry index holding the 4-gram `h`. */
-  forEach(h: number, visit: (entry: number) => void): void {
-    const s = this.#slot(h, false);
-    if (s < 0) return;
-    for (let p = this.#head[s]!; p >= 0; p = this.#postNext[p]!) visit(this.#postEntry[p]!);
-  }
-
-  /** For each entry, how many distinct 4-grams of `words` it holds. */
+  /** For each entry, how many distinct (sampled, or all for a short text) 4-grams of `words` it holds. */
   count(words: Int32Array): Uint32Array {
     const hits = new Uint32Array(this.#entries);
-    // Each distinct 4-gram counts once: a slot is visited once, marked with this call's stamp.
-    const stamp = ++this.#stamp;
+    const stampMain = this.#main.nextStamp();
+    const stampTiny = this.#tiny.nextStamp();
     for (let i = 0; i + N <= words.length; i++) {
       const h = ngramAt(words, i);
       if (h < 0) continue;
-      const s = this.#slot(h, false);
-      if (s < 0 || this.#seen[s] === stamp) continue;
-      this.#seen[s] = stamp;
-      for (let p = this.#head[s]!; p >= 0; p = this.#postNext[p]!) hits[this.#postEntry[p]!]!++;
+      if (isSampled(h)) this.#main.visit(h, stampMain, hits);
+      this.#tiny.visit(h, stampTiny, hits);
     }
     return hits;
+  }
+}
+
+/** One in SAMPLE 4-grams is in the main index. */
+export const SAMPLE = 4;
+/** Fewer sampled 4-grams than this, and a text is indexed whole. */
+export const MIN_SAMPLE = 12;
+const isSampled = (h: number) => (h & (SAMPLE - 1)) === 0;
+
+/** Open-addressing table of 4-gram hashes with posting chains. */
+class GramTable {
+  readonly #keys: Uint32Array;
+  readonly #head: Int32Array;
+  readonly #seen: Uint32Array;
+  readonly #mask: number;
+  readonly #postEntry: Uint16Array;
+  readonly #postNext: Int32Array;
+  #posts = 0;
+  #stamp = 0;
+
+  constructor(total: number) {
+    let size = 16;
+    while (size < total * 2) size <<= 1;
+    this.#keys = new Uint32Array(size);
+    // head -1: a free slot; keys are compared only in used slots.
+    this.#head = new Int32Array(size).fill(-1);
+    this.#seen = new Uint32Array(size);
+    this.#mask = size - 1;
+    this.#postEntry = new Uint16Array(Math.max(1, total));
+    this.#postNext = new Int32Array(Math.max(1, total));
+  }
+
+  /** Adds an entry's grams; returns how many distinct ones it has. */
+  add(entry: number, grams: readonly number[]): number {
+    let distinct = 0;
+    for (const h of grams) {
+      let s = (h ^ (h >>> 15)) & this.#mask;
+      while (this.#head[s]! >= 0 && this.#keys[s] !== h) s = (s + 1) & this.#mask;
+      const head = this.#head[s]!;
+      this.#keys[s] = h;
+      // Entries are added one after another, so a repeat within one entry is at the chain's head.
+      if (head >= 0 && this.#postEntry[head] === entry) continue;
+      this.#postEntry[this.#posts] = entry;
+      this.#postNext[this.#posts] = head;
+      this.#head[s] = this.#posts++;
+      distinct++;
+    }
+    return distinct;
+  }
+
+  nextStamp(): number {
+    return ++this.#stamp;
+  }
+
+  /** Counts `h` once per call (stamp) for every entry holding it. */
+  visit(h: number, stamp: number, hits: Uint32Array): void {
+    let s = (h ^ (h >>> 15)) & this.#mask;
+    for (;;) {
+      const head = this.#head[s]!;
+      if (head < 0) return;
+      if (this.#keys[s] === h) {
+        if (this.#seen[s] === stamp) return;
+        this.#seen[s] = stamp;
+        for (let p = head; p >= 0; p = this.#postNext[p]!) hits[this.#postEntry[p]!]!++;
+        return;
+      }
+      s = (s + 1) & this.#mask;
+    }
   }
 }
 
@@ -232,21 +281,21 @@ export class NgramIndex {
  * how much of a licence a text holds is measured on what the licence requires. List markers are
  * skipped, as they are in the texts looked up.
  */
-export function requiredNgrams(e: RefEntry): number[] {
+export function requiredNgrams(e: RefEntry, keep: (h: number) => boolean = () => true): number[] {
   const out: number[] = [];
-  let run: number[] = [];
+  const run = new Int32Array(e.words.length);
+  let n = 0;
   const flush = () => {
-    const seq = Int32Array.from(run);
-    for (let i = 0; i + N <= seq.length; i++) {
-      const h = ngramAt(seq, i);
-      if (h >= 0) out.push(h);
+    for (let i = 0; i + N <= n; i++) {
+      const h = ngramAt(run, i);
+      if (h >= 0 && keep(h)) out.push(h);
     }
-    run = [];
+    n = 0;
   };
   for (let i = 0; i < e.words.length; i++) {
     if (e.soft[i]) continue;
     if (e.flags[i] !== 0) flush();
-    else run.push(e.words[i]!);
+    else run[n++] = e.words[i]!;
   }
   flush();
   return out;

@@ -134,9 +134,9 @@ function mergeChanges(hunks: Hunk[]): Hunk[] {
  * of an earlier copy, where Myers' diff would be free to choose either. Null when more than
  * `maxEdits` words must be added or removed.
  */
-export function diffAnchored(a: ArrayLike<number>, b: ArrayLike<number>, maxEdits: number): Hunk[] | null {
+export function diffAnchored(a: ArrayLike<number>, b: ArrayLike<number>, maxEdits: number, aGrams?: AnchorGrams): Hunk[] | null {
   if (a.length < 64 || b.length < 64) return diffWords(a, b, maxEdits);
-  const anchors = uniqueAnchors(a, b);
+  const anchors = uniqueAnchors(aGrams ?? anchorGrams(a), b);
   if (anchors.length === 0) return diffWords(a, b, maxEdits);
   const out: Hunk[] = [];
   let edits = 0;
@@ -179,45 +179,50 @@ function append(out: Hunk[], h: Hunk): void {
   } else out.push({ ...h });
 }
 
+/** The 4-grams of a sequence that occur once in it, by hash, with their positions (see {@link anchorGrams}). */
+export type AnchorGrams = ReadonlyMap<number, number>;
+
+function gramHash(x: ArrayLike<number>, i: number): number {
+  let h = Math.imul(x[i]! + 1, 0x9e3779b1);
+  h = Math.imul(h ^ (x[i + 1]! + 0x7f4a7c15), 0x85ebca6b);
+  h = Math.imul(h ^ (x[i + 2]! + 0x165667b1), 0xc2b2ae35);
+  return Math.imul(h ^ (x[i + 3]! + 0x27d4eb2f), 0x9e3779b1);
+}
+
+/** The unique 4-grams of a sequence (a licence's words, which are diffed again and again: worth keeping). */
+export function anchorGrams(a: ArrayLike<number>): AnchorGrams {
+  const pos = new Map<number, number>();
+  for (let i = 0; i + 4 <= a.length; i++) {
+    const h = gramHash(a, i);
+    pos.set(h, pos.has(h) ? -1 : i);
+  }
+  for (const [h, i] of pos) if (i < 0) pos.delete(h);
+  return pos;
+}
+
 /** Pairs (i, j) of 4-grams unique in both sequences, the longest run that keeps their order in both. */
-function uniqueAnchors(a: ArrayLike<number>, b: ArrayLike<number>): [number, number][] {
-  // One open-addressing table over both sequences' 4-grams: how often each occurs in a and in b, and where.
-  let size = 1;
-  while (size < 2 * (a.length + b.length)) size <<= 1;
+function uniqueAnchors(aGrams: AnchorGrams, b: ArrayLike<number>): [number, number][] {
+  // The text's 4-grams: how often each occurs (up to 2), in an open-addressing table, and where.
+  let size = 16;
+  while (size < 2 * b.length) size <<= 1;
   const mask = size - 1;
   const keys = new Int32Array(size);
-  const used = new Uint8Array(size);
-  const countA = new Uint16Array(size);
-  const countB = new Uint16Array(size);
-  const posA = new Int32Array(size);
-  const posB = new Int32Array(size);
-  const hash = (x: ArrayLike<number>, i: number) => {
-    let h = Math.imul(x[i]! + 1, 0x9e3779b1);
-    h = Math.imul(h ^ (x[i + 1]! + 0x7f4a7c15), 0x85ebca6b);
-    h = Math.imul(h ^ (x[i + 2]! + 0x165667b1), 0xc2b2ae35);
-    return Math.imul(h ^ (x[i + 3]! + 0x27d4eb2f), 0x9e3779b1);
-  };
-  const slot = (h: number) => {
+  const count = new Uint8Array(size);
+  const at = new Int32Array(size);
+  for (let j = 0; j + 4 <= b.length; j++) {
+    const h = gramHash(b, j);
     let s = (h ^ (h >>> 16)) & mask;
-    while (used[s] && keys[s] !== h) s = (s + 1) & mask;
-    if (!used[s]) {
-      used[s] = 1;
-      keys[s] = h;
-    }
-    return s;
-  };
-  for (let i = 0; i + 4 <= a.length; i++) {
-    const s = slot(hash(a, i));
-    if (countA[s]! < 2) countA[s]!++;
-    posA[s] = i;
+    while (count[s] !== 0 && keys[s] !== h) s = (s + 1) & mask;
+    keys[s] = h;
+    if (count[s]! < 2) count[s]!++;
+    at[s] = j;
   }
   const pairs: [number, number][] = [];
-  for (let j = 0; j + 4 <= b.length; j++) {
-    const s = slot(hash(b, j));
-    if (countB[s]! < 2) countB[s]!++;
-    posB[s] = j;
+  for (let s = 0; s < size; s++) {
+    if (count[s] !== 1) continue;
+    const i = aGrams.get(keys[s]!);
+    if (i !== undefined) pairs.push([i, at[s]!]);
   }
-  for (let s = 0; s < size; s++) if (countA[s] === 1 && countB[s] === 1) pairs.push([posA[s]!, posB[s]!]);
   pairs.sort((x, y) => x[0] - y[0]);
   // Longest increasing subsequence on j (patience sorting), O(k log k).
   const tails: number[] = [];

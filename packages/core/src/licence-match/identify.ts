@@ -57,6 +57,8 @@ export interface LicenceIdentification {
   additional: { lines: { start: number; end: number }; words: number; excerpt: string } | null;
   /** How several licences were joined, and why. */
   operator: { op: 'AND' | 'OR'; reason: string } | null;
+  /** Licences whose texts the text matches equally well (they differ only where the text is silent): none is claimed. */
+  ambiguous: string[][];
 }
 
 /** Options of {@link identifyLicences}. */
@@ -74,7 +76,7 @@ export interface IdentifyOptions {
 /** Lowest share of a licence's 4-grams a text must hold for the licence to be verified. */
 const MIN_COVERAGE = 0.4;
 /** Most candidates verified for one text. */
-const MAX_VERIFY = 10;
+const MAX_VERIFY = 20;
 /** Share of a licence's 4-grams below which a text is not worth verifying as that licence. */
 const VERIFY_COVERAGE = 0.7;
 
@@ -103,11 +105,15 @@ interface Found {
 export function identifyLicences(text: string, options: IdentifyOptions = {}): LicenceIdentification {
   const data = licenceData();
   const context = options.context ?? 'file';
-  const w = toWords(text, { titles: true });
+  const full = toWords(text, { titles: true });
+  // List markers, links, copyright notices and titles may be added or dropped (B.8, B.11, B.12):
+  // they are soft words, which match where the licence has them and are no addition where it has not.
+  const soft = new Uint8Array(full.words.length);
+  for (let i = 0; i < soft.length; i++) soft[i] = full.soft[i]! | full.notice[i]! | full.title[i]!;
+  const w: Words = { ...full, soft };
+  const toCompact = Int32Array.from({ length: full.words.length + 1 }, (_, i) => i);
   const ids = new Int32Array(w.words.length);
   for (let i = 0; i < w.words.length; i++) ids[i] = data.vocab.get(w.words[i]!) ?? -1;
-  // A copyright notice may be added anywhere (B.11): its words are soft, like list markers.
-  for (let i = 0; i < w.soft.length; i++) if (w.notice[i]) w.soft[i] = 1;
   const input = { ids, soft: w.soft, words: w.words };
 
   // 4-gram hashes at each word of the text (-1 where a word is unknown), shared by every step.
@@ -125,25 +131,48 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
     const window = windowFor(c.entry, grams, ids.length, c.coverage === 1 && candidates.length === 1);
     if (!window) continue;
     // A licence whose words lie inside a text already matched is part of it (BSD-2-Clause in BSD-3-Clause).
-    if (found.some((f) => f.span[0] <= window.core[0] + 2 && window.core[1] <= f.span[1] + 2)) continue;
+    // (Unless it holds the text as wholly: two licences whose texts differ only in a title must both be tried.)
+    if (c.coverage < 0.98 && found.some((f) => f.span[0] <= window.core[0] + 2 && window.core[1] <= f.span[1] + 2)) continue;
     verified++;
     const result = verify(c.entry, input, window.from, window.to, data.words);
     if (result.ok && result.span) found.push({ entry: c.entry, result, span: result.span });
     else rejected.push({ entry: c.entry, result, coverage: c.coverage });
   }
   // Overlapping matches: the one covering more words wins (a licence that is another plus a clause).
-  found.sort((x, y) => y.span[1] - y.span[0] - (x.span[1] - x.span[0]) || x.entry.index - y.entry.index);
+  // Then the one matching more of its own words (a title that tells versions apart), then a current id.
+  // The licence that explains more of the text (its words, not soft ones: a notice an optional part
+  // happens to cover does not count); then the one matching more required words (that names its
+  // holder where the other has a var); then more of its own words (a title that tells versions apart).
+  const length = (f: Found) => f.result.hardSpan;
+  const required = (f: Found) => Math.round(f.result.similarity * f.entry.required);
+  found.sort((x, y) => length(y) - length(x) || required(y) - required(x) || y.result.matchedAll - x.result.matchedAll || Number(x.entry.deprecated) - Number(y.entry.deprecated) || x.entry.index - y.entry.index);
   const kept: Found[] = [];
-  for (const f of found) if (!kept.some((k) => overlap(k.span, f.span) > 0.2 * Math.min(k.span[1] - k.span[0], f.span[1] - f.span[0]))) kept.push(f);
+  const ambiguous: Found[][] = [];
+  for (const f of found) {
+    const rival = kept.find((k) => overlap(k.span, f.span) > 0.2 * Math.min(k.span[1] - k.span[0], f.span[1] - f.span[0]));
+    if (!rival) kept.push(f);
+    // Two current licences matching the same words equally: the text does not say which it is.
+    else if (required(rival) === required(f) && length(rival) === length(f) && rival.result.matchedAll === f.result.matchedAll && rival.entry.deprecated === f.entry.deprecated) {
+      const group = ambiguous.find((g) => g[0] === rival);
+      if (group) group.push(f);
+      else ambiguous.push([rival, f]);
+    }
+  }
+  for (const group of ambiguous) kept.splice(kept.indexOf(group[0]!), 1);
   kept.sort((x, y) => x.span[0] - y.span[0]);
-  const inSpan = (i: number) => kept.some((k) => k.span[0] <= i && i < k.span[1]);
+  const spanMask = new Uint8Array(w.words.length);
+  for (const k of kept) spanMask.fill(1, k.span[0], k.span[1]);
+  const inSpan = (i: number) => spanMask[i] === 1;
   // A licence text close to one we know but changed: its own appendix notice must not vouch for it.
   const nearSpans = rejected.filter((r) => r.result.span && r.result.similarity >= 0.8).map((r) => r.result.span!);
   const inNearMiss = (i: number) => nearSpans.some((sp) => sp[0] <= i && i < sp[1]);
 
-  const noticeInput = { text, words: w.words, start: w.start, end: w.end };
+  // Notices are read on all the words (their version clauses and links count), then mapped to the matched ones.
+  const noticeInput = { text, words: full.words, start: full.start, end: full.end };
   const isKnown = (id: string) => data.byId.has(id);
-  const notices = [...gnuNotices(noticeInput, isKnown), ...headerNotices(noticeInput), ...llamaNotices(noticeInput), ...choiceNotices(noticeInput, inSpan)].filter((n) => !inSpan(n.start) && !inNearMiss(n.start));
+  const notices = [...gnuNotices(noticeInput, isKnown), ...headerNotices(noticeInput), ...llamaNotices(noticeInput), ...choiceNotices(noticeInput, (i) => inSpan(toCompact[i]!))]
+    .map((n) => ({ ...n, start: toCompact[n.start]!, end: Math.max(toCompact[n.start]! + 1, toCompact[n.end]!) }))
+    .filter((n) => !inSpan(n.start) && !inNearMiss(n.start));
 
   const matches: LicenceMatch[] = [];
   const lines = (s: number, e: number) => ({ start: lineAt(w.lineStarts, w.start[s]!), end: lineAt(w.lineStarts, w.end[Math.max(s, e - 1)]! - 1) });
@@ -201,7 +230,10 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
     tails.push([k.span[1], next]);
   }
   // Text outside every match: in a licence file, terms there modify the licence.
-  const covered = (i: number) => inSpan(i) || notices.some((n) => n.start <= i && i < n.end) || tails.some((t) => t[0] <= i && i < t[1]);
+  const coveredMask = spanMask.slice();
+  for (const n of notices) coveredMask.fill(1, n.start, n.end);
+  for (const t of tails) coveredMask.fill(1, t[0], t[1]);
+  const covered = (i: number) => coveredMask[i] === 1;
   const additional = context === 'file' && matches.length > 0 ? additionalTerms(text, w, covered) : null;
 
   const nearMisses = rejected
@@ -238,7 +270,9 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
     }
   }
   const confidence = expression === null ? 0 : Math.min(...granting.map((m) => m.confidence)) * (operator?.op === 'AND' ? 0.9 : 1);
-  return { expression, confidence: round(confidence), matches, nearMisses: expression === null ? nearMisses : nearMisses.filter(() => false), additional, operator };
+  const ambiguousIds = ambiguous.map((g) => g.map((f) => f.entry.ids[0]!));
+  if (ambiguousIds.length > 0) expression = null;
+  return { expression, confidence: expression === null ? 0 : round(confidence), matches, nearMisses: expression === null ? nearMisses : [], additional, operator, ambiguous: ambiguousIds };
 }
 
 function round(x: number): number {
@@ -273,7 +307,11 @@ function findCandidates(data: LicenceData, ids: Int32Array, soft: Uint8Array): C
     if (coverage >= MIN_COVERAGE) out.push({ entry, coverage, hits: hits[e]! });
   }
   // Best first: the licence that explains most of the text and leaves least of itself unexplained.
-  return out.sort((x, y) => 2 * y.hits - y.entry.ngrams - (2 * x.hits - x.entry.ngrams) || y.coverage - x.coverage);
+  // Licences the text holds (nearly) whole come first, the larger first; then the rest, by how much
+  // more of the text they explain than they leave of themselves unexplained.
+  const whole = (c: Candidate) => (c.coverage >= 0.9 ? 1 : 0);
+  const score = (c: Candidate) => (whole(c) ? c.hits : 2 * c.hits - c.entry.ngrams) * c.entry.gramWeight;
+  return out.sort((x, y) => whole(y) - whole(x) || score(y) - score(x) || y.coverage - x.coverage);
 }
 
 function withoutSoft(ids: Int32Array, soft: Uint8Array): Int32Array {
@@ -364,4 +402,27 @@ function additionalTerms(text: string, w: Words, covered: (i: number) => boolean
     words: e - s,
     excerpt: excerpt.length > 200 ? `${excerpt.slice(0, 197)}...` : excerpt,
   };
+}
+
+/** A choice statement: "Licensed under either of Apache License, Version 2.0 or MIT license at your option". */
+export interface ChoiceStatement {
+  expression: string;
+  lines: { start: number; end: number };
+  /** The statement, shortened. */
+  text: string;
+}
+
+/**
+ * The choice statements of a text (a README, a COPYRIGHT file): a cue ("dual licensed", "licensed
+ * under either", "at your option") in a paragraph or list that names two or more licences and says
+ * "licensed". Each gives "A OR B" in the order written.
+ */
+export function findChoiceStatements(text: string): ChoiceStatement[] {
+  if (!/\boption\b|\bchoice\b|\bdual\b|\beither\b|\bchoose\b/i.test(text)) return [];
+  const w = toWords(text);
+  const data = licenceData();
+  return choiceNotices({ text, words: w.words, start: w.start, end: w.end })
+    .filter((n) => n.expression !== null && /\blicen[cs]ed\b/i.test(text.slice(n.from, n.to)))
+    .filter((n) => n.expression!.split(' OR ').every((id) => data.byId.has(id)))
+    .map((n) => ({ expression: n.expression!, lines: { start: lineAt(w.lineStarts, n.from), end: lineAt(w.lineStarts, Math.max(n.from, n.to - 1)) }, text: n.detail }));
 }

@@ -29,6 +29,8 @@ export interface Words {
   soft: Uint8Array;
   /** 1 where the word belongs to a copyright notice (B.11): "Copyright (c) 2020 Jane Doe. All rights reserved." */
   notice: Uint8Array;
+  /** 1 where the word belongs to a title (only with the `titles` option): a heading or the title lines at the top. */
+  title: Uint8Array;
   /** Character offsets of each word in the text. */
   start: Uint32Array;
   end: Uint32Array;
@@ -100,6 +102,8 @@ function looksLikeHtml(text: string): boolean {
  * link targets, carriage returns. Returns the cleaned text (same length as the input).
  */
 export function blankMarkup(text: string): string {
+  // Most licence files have none of this: no copy of the text is made for them.
+  if (!/[\r&<]|\]\(/.test(text)) return text;
   // split('') splits by UTF-16 unit, so offsets stay those of the text even with surrogate pairs.
   const c = text.split('');
   for (let i = 0; i < c.length; i++) {
@@ -202,7 +206,8 @@ export interface ToWordsOptions {
  */
 export function toWords(text: string, options: ToWordsOptions = {}): Words {
   const clean = blankMarkup(text);
-  const chars = clean.split('');
+  // Only REM/dnl leaders are blanked here, rarely: the copy is made when needed.
+  let chars: string[] | null = null;
   const softAt = new Uint8Array(clean.length);
   const noticeAt_ = new Uint8Array(clean.length);
   const lineStarts = lineStartsOf(clean);
@@ -213,6 +218,7 @@ export function toWords(text: string, options: ToWordsOptions = {}): Words {
   for (const line of lines) {
     let lead = LEADER.exec(line)![0].length;
     if (wordLeader && line.slice(lead, lead + wordLeader.length).toLowerCase() === wordLeader && /^(?:\s|$)/.test(line.slice(lead + wordLeader.length))) {
+      chars ??= clean.split('');
       blank(chars, offset + lead, wordLeader.length);
       lead += wordLeader.length;
       lead += LEADER.exec(line.slice(lead))![0].length;
@@ -231,14 +237,16 @@ export function toWords(text: string, options: ToWordsOptions = {}): Words {
     }
     offset += line.length + 1;
   }
-  const cleaned = chars.join('');
+  const cleaned = chars ? chars.join('') : clean;
   for (const m of cleaned.matchAll(BULLET_INLINE)) for (let i = 0; i < m[0].length; i++) softAt[m.index + i] = 1;
   for (const m of cleaned.matchAll(URL)) for (let i = 0; i < m[0].length; i++) softAt[m.index + i] = 1;
-  if (options.titles ?? false) markTitles(cleaned, lineStarts, softAt);
+  const titleAt = new Uint8Array(clean.length);
+  if (options.titles ?? false) markTitles(cleaned, lineStarts, titleAt, noticeAt_);
 
   const words: string[] = [];
   const soft: number[] = [];
   const notice: number[] = [];
+  const title: number[] = [];
   const start: number[] = [];
   const end: number[] = [];
   for (const m of cleaned.matchAll(WORD_OR_AMPERSAND)) {
@@ -267,13 +275,15 @@ export function toWords(text: string, options: ToWordsOptions = {}): Words {
     push(raw, m.index, m.index + raw.length, isSoft);
   }
   function push(raw: string, s: number, e: number, isSoft = 0): void {
-    words.push(canonicalWord(raw.normalize('NFKC').toLowerCase()));
+    // NFKC only matters outside ASCII (full-width letters, ligatures); it is not cheap.
+    words.push(canonicalWord((/[^ -~]/.test(raw) ? raw.normalize('NFKC') : raw).toLowerCase()));
     soft.push(isSoft);
     notice.push(noticeAt_[s]!);
+    title.push(titleAt[s]!);
     start.push(s);
     end.push(e);
   }
-  return { words, soft: Uint8Array.from(soft), notice: Uint8Array.from(notice), start: Uint32Array.from(start), end: Uint32Array.from(end), lineStarts };
+  return { words, soft: Uint8Array.from(soft), notice: Uint8Array.from(notice), title: Uint8Array.from(title), start: Uint32Array.from(start), end: Uint32Array.from(end), lineStarts };
 }
 
 function commonWordLeader(lines: readonly string[]): string | null {
@@ -300,29 +310,52 @@ function copyrightLength(line: string): number {
   for (let m = re.exec(line); m; m = re.exec(line)) {
     const before = line.slice(Math.max(0, m.index - 5), m.index);
     if (/\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St|Dr|Mr|Ms|[A-Z])$/.test(before)) continue;
-    if (/^all\s+rights\s+reserved/i.test(line.slice(m.index + m[0].length))) continue;
+    if (/^(?:all\s+rights\s+reserved|copyright\b|portions\s+copyright|\(c\)|©)/i.test(line.slice(m.index + m[0].length))) continue;
     return m.index + 1;
   }
   return line.length;
 }
 
-/** Titles: markdown headings anywhere, and up to three short lines at the top before any sentence. */
-function markTitles(text: string, lineStarts: Uint32Array, softAt: Uint8Array): void {
+/** Words that titles of licences are made of. */
+const TITLE_WORDS = /\b(?:licen[cs]e|version|agreement|terms|notice|eula|public domain|conditions|creative commons|international|unported|universal|generic|attribution)\b/i;
+
+/**
+ * Titles: markdown headings anywhere (unless "#" is the comment leader of most lines: a shell or
+ * Python header), and up to three short lines at the top, before any sentence, that read like a
+ * licence's title (they name a licence, a version, terms, or are in capitals).
+ */
+function markTitles(text: string, lineStarts: Uint32Array, titleAt: Uint8Array, noticeAt: Uint8Array): void {
+  let hashLines = 0;
+  let lines = 0;
+  for (let l = 0; l < lineStarts.length; l++) {
+    const start = lineStarts[l]!;
+    const c = text.charCodeAt(start);
+    if (c === 0x0a || Number.isNaN(c)) continue;
+    lines++;
+    if (/^[ \t]{0,3}#/.test(text.slice(start, start + 4))) hashLines++;
+  }
+  const headings = hashLines * 2 < lines;
   let top = true;
   let topLines = 0;
   for (let l = 0; l < lineStarts.length; l++) {
     const start = lineStarts[l]!;
     const end = l + 1 < lineStarts.length ? lineStarts[l + 1]! - 1 : text.length;
+    // Cheap test first: only the top lines and lines starting with "#" can be titles.
+    const first = text.charCodeAt(start + (/^[ \t]{0,3}/.exec(text.slice(start, start + 4))?.[0].length ?? 0));
+    if (!top && (first !== 0x23 || !headings)) continue;
     const line = text.slice(start, end);
-    const words = line.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
-    if (words === 0) continue;
-    let title = HEADING.test(line);
+    let title = headings && HEADING.test(line);
     if (top && !title) {
-      if (topLines < 3 && words <= 12 && !/[.:;,]\s*$/.test(line.trimEnd()) && !/\b(?:permission|permitted|granted|hereby|you|may|shall|must|not|no|only|except|non|commercial|prohibited|without|restrict\w*)\b/i.test(line)) {
+      const words = line.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+      // Blank lines and copyright notices above or between title lines are neither title nor text.
+      if (words === 0 || noticeAt[start + (/^\s*/.exec(line)?.[0].length ?? 0)]) continue;
+      const trimmed = line.trim();
+      const titleLike = TITLE_WORDS.test(line) || (/\p{Lu}/u.test(trimmed) && trimmed === trimmed.toUpperCase());
+      if (topLines < 3 && words <= 10 && titleLike && !/[.:;,]\s*$/.test(trimmed) && !/\b(?:permission|permitted|granted|hereby|you|may|shall|must|not|no|only|except|non|commercial|prohibited|without|restrict\w*)\b/i.test(line)) {
         title = true;
         topLines++;
       } else top = false;
     }
-    if (title) for (let i = start; i < end; i++) softAt[i] = 1;
+    if (title) titleAt.fill(1, start, end);
   }
 }

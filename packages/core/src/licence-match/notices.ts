@@ -160,7 +160,7 @@ export function llamaNotices(input: NoticeInput): Notice[] {
     const i = findPhrase(input.words, rule.phrase, 0);
     if (i < 0) continue;
     const end = i + rule.phrase.length;
-    out.push({ expression: rule.id, kind: 'header', start: i, end, from: input.start[i]!, to: input.end[end - 1]!, detail: input.text.slice(input.start[i]!, input.end[end - 1]!).replace(/\s+/g, ' ').slice(0, 160) });
+    out.push({ expression: rule.id, kind: 'header', start: i, end, from: input.start[i]!, to: input.end[end - 1]!, detail: input.text.slice(input.start[i], input.end[end - 1]).replace(/\s+/g, ' ').slice(0, 160) });
   }
   return out;
 }

@@ -183,7 +183,7 @@ function titleSpan(text: string): { start: number; end: number } | null {
   for (let i = 0; i < paragraphs.length && seen < 2; i++) {
     const p = paragraphs[i]!;
     const lines = p.text.split('\n').filter((l) => l.trim() !== '');
-    if (lines.length > 0 && lines.every((l) => COPYRIGHT_LINE.test(l))) {
+    if (lines.length > 0 && lines.every((l) => COPYRIGHT_LINE.test(l) && /\d{4}|©|\(c\)|<|\[|all rights/i.test(l))) {
       if (first === -1) continue;
       break;
     }
@@ -191,13 +191,17 @@ function titleSpan(text: string): { start: number; end: number } | null {
     const words = p.text.match(/[\p{L}\p{N}]+/gu) ?? [];
     const trimmed = p.text.trim();
     const endsSentence = /[.:;,]$/.test(trimmed) && !(words.length <= 8 && /licen[cs]e|version/i.test(trimmed));
-    if (words.length === 0 || words.length > 14 || lines.length > 3 || endsSentence || GRANT_WORDS.test(trimmed)) break;
+    // A title names a licence, a version, terms — or is set in capitals.
+    const titleLike = /licen[cs]e|version|agreement|terms|notice|eula|conditions|public domain|creative commons|international|unported|universal|generic|attribution/i.test(trimmed) || (/\p{Lu}/u.test(trimmed) && trimmed === trimmed.toUpperCase());
+    if (words.length === 0 || words.length > 14 || lines.length > 3 || endsSentence || !titleLike || GRANT_WORDS.test(trimmed)) break;
     if (first === -1) first = i;
     last = i;
   }
   if (first === -1) return null;
-  // A text that is nothing but a title has no title to leave out.
+  // A text that is nothing but a title has no title to leave out; nor has one that would be left with a few words.
   if (last === paragraphs.length - 1 && paragraphs.length <= 2) return null;
+  const rest = text.slice(paragraphs[last]!.end).match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+  if (rest < 8) return null;
   return { start: paragraphs[first]!.start, end: paragraphs[last]!.end };
 }
 

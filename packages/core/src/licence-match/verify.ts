@@ -13,7 +13,7 @@
  * confidence is worse than none. Slips are flagged (`typo`) in the differences, to help a reviewer.
  */
 import type { RefEntry } from './data.js';
-import { diffAnchored, diffWords, type Hunk } from './diff.js';
+import { anchorGrams, diffAnchored, diffWords, type Hunk } from './diff.js';
 
 /** One change that is not allowed. `at` is the index of the input word where it is (or would be). */
 export interface Difference {
@@ -34,9 +34,13 @@ export interface Verification {
   span: [number, number] | null;
   /** Reference words up to here were reached (the last matched one + 1); 0 when nothing aligned. */
   refEnd: number;
+  /** Input words from the first to the last matched word that is not soft: how much text the licence really explains. */
+  hardSpan: number;
   differences: Difference[];
   /** Required reference words found in place, over all required words. */
   similarity: number;
+  /** Reference words found in place, optional ones included: what tells apart licences that differ only in a title. */
+  matchedAll: number;
 }
 
 /** Words whose change may change the meaning, so a "typo" in them is never forgiven. */
@@ -60,8 +64,8 @@ export interface InputWords {
  */
 export function verify(entry: RefEntry, input: InputWords, from: number, to: number, refWords: readonly string[]): Verification {
   const hunks = align(entry, input.ids.subarray(from, to));
-  if (hunks === null) return { ok: false, span: null, refEnd: 0, differences: [], similarity: 0 };
-  return judge(entry, input, from, slide(entry, hunks), refWords);
+  if (hunks === null) return { ok: false, span: null, refEnd: 0, hardSpan: 0, differences: [], similarity: 0, matchedAll: 0 };
+  return judge(entry, input, from, slideInput(input, from, slide(entry, hunks)), refWords);
 }
 
 /**
@@ -73,12 +77,10 @@ export function verify(entry: RefEntry, input: InputWords, from: number, to: num
  */
 function align(entry: RefEntry, b: Int32Array): Hunk[] | null {
   const a = entry.words;
-  const core: number[] = [];
-  for (let i = 0; i < a.length; i++) if ((entry.flags[i]! & 1) === 0) core.push(i);
-  const coreWords = Int32Array.from(core.map((i) => a[i]!));
+  const { core, coreWords, anchors } = (entry.core ??= coreOf(entry));
   // Optional parts present in the text are added words in this pass: they must not count against it.
   const maxEdits = Math.min(12000, Math.max(60, Math.ceil(core.length * 0.25)) + (a.length - core.length));
-  const first = diffAnchored(coreWords, b, maxEdits);
+  const first = diffAnchored(coreWords, b, maxEdits, anchors);
   if (first === null) return null;
   const out: Hunk[] = [];
   const push = (h: Hunk) => {
@@ -130,6 +132,14 @@ function align(entry: RefEntry, b: Int32Array): Hunk[] | null {
   return mergeAdjacentChanges(out);
 }
 
+/** The words of an entry that are not optional, and their unique 4-grams: made once per entry. */
+function coreOf(entry: RefEntry): NonNullable<RefEntry['core']> {
+  const core: number[] = [];
+  for (let i = 0; i < entry.words.length; i++) if ((entry.flags[i]! & 1) === 0) core.push(i);
+  const coreWords = Int32Array.from(core.map((i) => entry.words[i]!));
+  return { core, coreWords, anchors: anchorGrams(coreWords) };
+}
+
 /** Neighbouring changed hunks become one. */
 function mergeAdjacentChanges(hunks: Hunk[]): Hunk[] {
   const out: Hunk[] = [];
@@ -153,16 +163,28 @@ function judge(entry: RefEntry, input: InputWords, from: number, hunks: Hunk[], 
   let first = -1;
   let last = -1;
   let matched = 0;
+  let matchedAll = 0;
   let refEnd = 0;
   for (const h of hunks) {
     if (!h.equal) continue;
     if (first < 0) first = h.bStart;
     last = h.bEnd;
     refEnd = h.aEnd;
+    matchedAll += h.aEnd - h.aStart;
     for (let i = h.aStart; i < h.aEnd; i++) if (flags[i] === 0 && entry.soft[i] === 0) matched++;
   }
   const similarity = entry.required === 0 ? 1 : matched / entry.required;
-  if (first < 0) return { ok: false, span: null, refEnd: 0, differences: [], similarity };
+  if (first < 0) return { ok: false, span: null, refEnd: 0, hardSpan: 0, differences: [], similarity, matchedAll: 0 };
+  let hardFirst = -1;
+  let hardLast = -1;
+  for (const h of hunks) {
+    if (!h.equal) continue;
+    for (let i = h.bStart; i < h.bEnd; i++) {
+      if (input.soft[from + i]) continue;
+      if (hardFirst < 0) hardFirst = i;
+      hardLast = i + 1;
+    }
+  }
 
   // Input positions of each reference boundary p (before word p): lo = before any words added at p, hi = after them.
   const lo = new Int32Array(a.length + 1);
@@ -256,7 +278,7 @@ function judge(entry: RefEntry, input: InputWords, from: number, hunks: Hunk[], 
     if (!fits) differences.push({ kind: 'changed', expected: original.slice(0, 12).join(' '), found: replacing.slice(0, 12).join(' '), at: from + s });
   }
   differences.sort((x, y) => x.at - y.at);
-  return { ok: differences.length === 0, span: [from + first, from + last], refEnd, differences, similarity };
+  return { ok: differences.length === 0, span: [from + first, from + last], refEnd, hardSpan: Math.max(0, hardLast - hardFirst), differences, similarity, matchedAll };
 }
 
 /** "copyright owner" for "copyright holder" (B.9), in the singular or the plural. */
@@ -312,6 +334,45 @@ function slide(entry: RefEntry, hunks: Hunk[]): Hunk[] {
     } else out.push({ ...h });
   }
   return out;
+}
+
+/**
+ * The same on the text's side: a soft word of the text (a copyright notice, a title) matched with a
+ * word of the licence, while the same word in the text's own sentence right after (or before) it is
+ * left over as added. Slides the match onto the sentence's word; the soft one becomes the addition.
+ */
+function slideInput(input: InputWords, from: number, hunks: Hunk[]): Hunk[] {
+  const b = input.ids;
+  const soft = (s: number, e: number) => {
+    for (let i = s; i < e; i++) if (!input.soft[from + i]) return false;
+    return true;
+  };
+  const same = (s1: number, s2: number, n: number) => {
+    for (let i = 0; i < n; i++) if (b[from + s1 + i] !== b[from + s2 + i]) return false;
+    return true;
+  };
+  let moved = false;
+  for (let k = 0; k + 1 < hunks.length; k++) {
+    const eq = hunks[k]!;
+    const ins = hunks[k + 1]!;
+    if (eq.equal && !ins.equal && ins.aStart === ins.aEnd) {
+      const n = eq.bEnd - eq.bStart;
+      if (ins.bEnd - ins.bStart >= n && soft(eq.bStart, eq.bEnd) && !soft(ins.bEnd - n, ins.bEnd) && same(eq.bStart, ins.bEnd - n, n)) {
+        hunks[k] = { equal: false, aStart: eq.aStart, aEnd: eq.aStart, bStart: eq.bStart, bEnd: ins.bEnd - n };
+        hunks[k + 1] = { equal: true, aStart: eq.aStart, aEnd: eq.aEnd, bStart: ins.bEnd - n, bEnd: ins.bEnd };
+        moved = true;
+      }
+    }
+    if (!eq.equal && eq.aStart === eq.aEnd && ins.equal) {
+      const n = ins.bEnd - ins.bStart;
+      if (eq.bEnd - eq.bStart >= n && soft(ins.bStart, ins.bEnd) && !soft(eq.bStart, eq.bStart + n) && same(ins.bStart, eq.bStart, n)) {
+        hunks[k] = { equal: true, aStart: ins.aStart, aEnd: ins.aEnd, bStart: eq.bStart, bEnd: eq.bStart + n };
+        hunks[k + 1] = { equal: false, aStart: ins.aEnd, aEnd: ins.aEnd, bStart: eq.bStart + n, bEnd: ins.bEnd };
+        moved = true;
+      }
+    }
+  }
+  return moved ? mergeAdjacentChanges(hunks.filter((h) => h.aStart !== h.aEnd || h.bStart !== h.bEnd)) : hunks;
 }
 
 /**
