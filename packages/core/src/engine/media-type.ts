@@ -82,6 +82,8 @@ function aliases(ext: string): readonly string[] {
       return ['oga', 'ogv', 'ogx', 'opus'];
     case 'mkv':
       return ['webm', 'mka', 'mk3d'];
+    case 'asf':
+      return ['wma', 'wmv'];
     case 'zip':
       return FAMILIES['application/zip']!;
     case 'cfb':

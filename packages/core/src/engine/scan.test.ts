@@ -278,6 +278,12 @@ describe('media types', () => {
     expect(records.get('data.bin')!.mediaType).toBe('application/octet-stream');
     expect(records.get('empty')!.mediaType).toBe('application/x-empty');
   });
+
+  it('takes a Windows Media extension for the ASF container it is', async () => {
+    const asfHeader = Uint8Array.from([0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c, ...new Array(40).fill(0)]);
+    const { records } = await scanTree(await tree({ 'a.wma': asfHeader, 'b.wmv': asfHeader }));
+    for (const p of ['a.wma', 'b.wmv']) expect(records.get(p)!.findings.filter((f) => f.code === 'media.extension-mismatch'), p).toEqual([]);
+  });
 });
 
 describe('records and summary', () => {
