@@ -80,7 +80,8 @@ describe('licence names', () => {
     expect(readLicence(`cc by ${'nc '.repeat(90)}4.0`).expression).toBeNull();
     expect(readLicence(`${'('.repeat(140)}MIT${')'.repeat(140)}`).expression).toBe('MIT');
     expect(readLicence(`https://creativecommons.org/${'a/'.repeat(140)}`).expression).toBeNull();
-    for (let i = 0; i < 2000; i++) readLicence(`GNU General Public License v${i % 4} or later (GPLv${i % 4}+)`);
-    expect(performance.now() - started).toBeLessThan(2000);
+    for (let i = 0; i < 500; i++) readLicence(`GNU General Public License v${i % 4} or later (GPLv${i % 4}+)`);
+    // Generous: the bound is against blow-ups (backtracking), not a benchmark on a shared machine.
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 });

@@ -71,7 +71,7 @@ describe('REUSE path patterns', () => {
     expect(g.test('a'.repeat(4000))).toBe(false);
     const g2 = reuseGlob(`${'**a'.repeat(30)}b`)!;
     expect(g2.test(`${'a/'.repeat(2000)}c`)).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(4000);
     expect(reuseGlob('x'.repeat(5000))).toBeNull();
     expect(reuseGlob('trailing\\')).toBeNull();
   });
