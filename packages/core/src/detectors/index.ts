@@ -7,7 +7,10 @@ import { robotsTxt } from './robots-txt/index.js';
 import { rsl } from './rsl/index.js';
 import { tdmrep } from './tdmrep/index.js';
 import { tdmrepPolicy } from './tdmrep-policy/index.js';
+import { c2pa } from './c2pa/index.js';
+import { croissantUsage } from './croissant-usage/index.js';
 import { datasetCard } from './dataset-card/index.js';
+import { hfGating } from './hf-gating/index.js';
 import { iptcPlus } from './iptc-plus/index.js';
 import { licenceFile } from './licence-file/index.js';
 import { licenceText } from './licence-text/index.js';
@@ -30,10 +33,10 @@ import { mobiDrm } from './mobi-drm/index.js';
 import { mediaRights } from './media-rights/index.js';
 
 export { licenceText, licenceChoice };
-export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
+export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, c2pa, hfGating, croissantUsage, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
 export { tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt };
 export { pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights };
 export { tdmrepEpub };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, licenceText, licenceChoice, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights, tdmrepEpub];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, licenceText, licenceChoice, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, c2pa, hfGating, croissantUsage, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights, tdmrepEpub];

@@ -85,7 +85,7 @@ export const iptcPlus = defineDetector({
     },
     'iptc-plus.xmp-not-read': {
       title: 'XMP packet not read',
-      meaning: 'The file has an XMP packet that was not read: it is larger than the limit, or lies beyond the byte ranges a scan reads. It may hold a `plus:DataMining` reservation that Clearance did not see.',
+      meaning: 'The file has an XMP packet that was not read whole: it is larger than the limit, lies beyond the byte ranges a scan reads, or is cut short (a truncated file, a missing extended-XMP segment), and the part read does not mention the PLUS namespace. The rest may hold a `plus:DataMining` reservation that Clearance did not see.',
       action: 'Inspect the file\'s XMP with exiftool if its rights matter.',
     },
   },

@@ -29,6 +29,7 @@
  *   "it cannot" without parsing it.
  */
 import type { DetectorInput, DetectorWants, RangeView } from '../../engine/detector.js';
+import type { ByteRange } from '../../source/types.js';
 import { ascii, ByteView, indexOf } from './bytes.js';
 import { EMBEDDED_HEAD, EMBEDDED_TAIL, locateEmbedded, type EmbeddedBlock, type Located } from './locate.js';
 import { parseXmp, type XmpDocument, type XmpLimits } from './rdf.js';
@@ -66,16 +67,39 @@ export function viewOf(input: Pick<DetectorInput, 'size' | 'head' | 'tail' | 'wh
 export const EMBEDDED_WANTS: DetectorWants = {
   head: EMBEDDED_HEAD,
   tail: EMBEDDED_TAIL,
-  ranges: (view) => {
-    const v = new ByteView(view);
-    locateEmbedded(v);
-    return v.needs;
-  },
+  ranges: (view) => located(view).needs,
 };
 
 /** Locates the embedded blocks in a detector's input. */
 export function readEmbedded(input: Pick<DetectorInput, 'size' | 'head' | 'tail' | 'whole' | 'ranges'>): Located {
-  return locateEmbedded(viewOf(input));
+  return located(input).located;
+}
+
+interface Memo {
+  size: number;
+  tail: Uint8Array | null;
+  whole: Uint8Array | null;
+  ranges: string;
+  located: Located;
+  needs: readonly ByteRange[];
+}
+
+/**
+ * The walk of one file's bytes, shared by every detector that reads embedded metadata (iptc-plus,
+ * tdmrep-xmp, c2pa): the engine hands each of them the same head, tail and whole arrays, so the walk
+ * (which may inflate streams) runs once per file and read round, not once per detector. Keyed weakly
+ * on the head array: nothing is kept once the engine lets go of the file.
+ */
+const memo = new WeakMap<Uint8Array, Memo>();
+
+function located(src: Pick<DetectorInput, 'size' | 'head' | 'tail' | 'whole' | 'ranges'> | RangeView): { located: Located; needs: readonly ByteRange[] } {
+  const ranges = src.ranges.map((r) => `${r.start}-${r.end}`).join(',');
+  const hit = memo.get(src.head);
+  if (hit && hit.size === src.size && hit.tail === src.tail && hit.whole === src.whole && hit.ranges === ranges) return hit;
+  const view = new ByteView(src);
+  const entry: Memo = { size: src.size, tail: src.tail, whole: src.whole, ranges, located: locateEmbedded(view), needs: view.needs };
+  memo.set(src.head, entry);
+  return entry;
 }
 
 /** One XMP packet: where it is, and its properties, or why they could not be read. */
@@ -96,11 +120,21 @@ export function readXmp(blocks: readonly EmbeddedBlock[], limits?: XmpLimits): X
       out.push({ block, doc: null, problem: block.problem ?? 'truncated' });
       continue;
     }
+    // Parsed once per block with the default limits, whichever detector asks first.
+    const cached = limits === undefined ? parsedBlocks.get(block) : undefined;
+    if (cached) {
+      out.push(cached);
+      continue;
+    }
     const parsed = parseXmp(block.bytes, limits);
-    out.push(parsed.ok ? { block, doc: parsed.doc } : { block, doc: null, problem: parsed.problem, message: parsed.message });
+    const packet: XmpPacket = parsed.ok ? { block, doc: parsed.doc } : { block, doc: null, problem: parsed.problem, message: parsed.message };
+    if (limits === undefined) parsedBlocks.set(block, packet);
+    out.push(packet);
   }
   return out;
 }
+
+const parsedBlocks = new WeakMap<EmbeddedBlock, XmpPacket>();
 
 /**
  * Whether the bytes contain `text` (ASCII), as UTF-8 or as UTF-16 in either byte order. XML requires a

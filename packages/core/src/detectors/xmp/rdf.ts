@@ -158,7 +158,7 @@ export function parseXmp(bytes: Uint8Array, limits: XmpLimits = {}): XmpParseRes
   if (!decoded) return { ok: false, problem: 'encoding', message: 'not UTF-8 or UTF-16 text' };
   const { encoding, skipped } = decoded;
   // Trailing NULs and padding are not XML; an XML declaration after the xpacket PI is misplaced but harmless.
-  const text = decoded.text.replace(/[\0\s]+$/, '').replace(/^(<\?xpacket[^>]*\?>\s*)<\?xml[^>]*\?>/, '$1');
+  const text = trimEnd(decoded.text).replace(/^(<\?xpacket[^>]*\?>\s*)<\?xml[^>]*\?>/, '$1');
   if (text.trim() === '') return { ok: false, problem: 'empty', message: 'empty packet' };
 
   const properties: XmpProperty[] = [];
@@ -183,6 +183,20 @@ export function parseXmp(bytes: Uint8Array, limits: XmpLimits = {}): XmpParseRes
     return { ok: false, problem: 'malformed', message: (err as Error).message.split('\n')[0]!.slice(0, 200) };
   }
   return { ok: true, doc: new XmpDocument(properties, encoding, text, skipped) };
+}
+
+/**
+ * Drops trailing NULs and whitespace. A loop, not `/[\0\s]+$/`: that regex backtracks quadratically on
+ * the kilobytes of padding writers leave inside a packet (before `<?xpacket end?>`, not at its end).
+ */
+function trimEnd(s: string): string {
+  let end = s.length;
+  while (end > 0) {
+    const c = s.charCodeAt(end - 1);
+    if (c === 0 || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) end--;
+    else break;
+  }
+  return s.slice(0, end);
 }
 
 function decode(b: Uint8Array): { text: string; encoding: XmpDocument['encoding']; skipped: number } | null {
