@@ -82,6 +82,15 @@ describe('copyright detector', () => {
     for (const f of out) expect(f).toMatchObject({ category: 'provenance', scope: { kind: 'file', root: file }, evidence: { path: file } });
   });
 
+  it('marks the GNU licence text\'s own notice and snippet notices', async () => {
+    const gpl = await runDetector(copyright, 'COPYING', readFileSync(path.join(fixtures, 'COPYING-case-021')));
+    expect(gpl[0]).toMatchObject({ value: { holder: 'Free Software Foundation, Inc.', of: 'licence-text' } });
+    const mit = await runDetector(copyright, 'LICENSE', readFileSync(path.join(fixtures, 'LICENSE-case-004')));
+    expect((mit[0]!.value as { of?: string }).of).toBeUndefined();
+    const snippet = await runDetector(copyright, 'a.py', '# SPDX-SnippetBegin\n# SPDX-SnippetCopyrightText: 2022 Jane Doe <jane@example.com>\nprint(1)\n# SPDX-SnippetEnd\n');
+    expect(snippet[0]).toMatchObject({ value: { holder: 'Jane Doe', prefix: 'spdx', snippet: true } });
+  });
+
   it('gives the line and byte offset of each notice, and its years', async () => {
     const out = await runDetector(copyright, 'ringbuf.h', readFileSync(path.join(fixtures, 'ringbuf.h')));
     expect(out[0]).toMatchObject({ confidence: 0.9, value: { holder: 'Harbour Tools Ltd.', years: { first: 2021, last: 2024 }, prefix: 'word' }, evidence: { line: 4, column: 4, byteOffset: 49, excerpt: 'Copyright (C) 2021-2024 Harbour Tools Ltd. All rights reserved.' } });

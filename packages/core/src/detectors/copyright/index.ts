@@ -29,8 +29,16 @@ export function noticeConfidence(n: Pick<CopyrightNotice, 'prefix' | 'years'>): 
 
 /** The value of a copyright finding: the same shape wherever a notice is read (text, REUSE, media). */
 export function noticeValue(n: CopyrightNotice): Record<string, unknown> {
-  return { holder: n.holder, ...(n.years ? { years: n.years } : {}), ...(n.contact ? { contact: n.contact } : {}), statement: n.statement, prefix: n.prefix };
+  return { holder: n.holder, ...(n.years ? { years: n.years } : {}), ...(n.contact ? { contact: n.contact } : {}), statement: n.statement, prefix: n.prefix, ...(n.snippet ? { snippet: true } : {}) };
 }
+
+/**
+ * The GNU licences' own notice — "Copyright (C) 2007 Free Software Foundation, Inc." followed by
+ * "Everyone is permitted to copy and distribute verbatim copies of this license document" — is the
+ * copyright of the licence text, not of the work it licenses: it is marked so (`value.of`), so that
+ * totals by holder can leave it out.
+ */
+const LICENCE_DOCUMENT = /everyone is permitted to copy and distribute verbatim copies\s+of this licen[cs]e document/i;
 
 export const copyright = defineDetector({
   id: 'copyright',
@@ -41,7 +49,7 @@ export const copyright = defineDetector({
   codes: {
     'provenance.copyright': {
       title: 'Copyright notice',
-      meaning: 'The file carries a copyright notice — `Copyright`, `©`, `(C)` or `SPDX-FileCopyrightText:` with a holder and usually years — in its first 16 KiB or last 4 KiB. `value.holder` and `value.years` say who claims the work and since when. A notice is provenance, not a licence: it does not change the verdict.',
+      meaning: 'The file carries a copyright notice — `Copyright`, `©`, `(C)` or `SPDX-FileCopyrightText:` with a holder and usually years — in its first 16 KiB or last 4 KiB. `value.holder` and `value.years` say who claims the work and since when; `value.snippet` marks an `SPDX-SnippetCopyrightText` that covers part of the file, and `value.of: "licence-text"` the GNU licences\' own notice on their text (the Free Software Foundation\'s, not the work\'s). A notice is provenance, not a licence: it does not change the verdict.',
       action: 'Keep it with the file\'s record: licences such as MIT and BSD require the notice to be reproduced, and it names whom to ask when the licence is unclear.',
     },
     'provenance.copyright.many': {
@@ -95,12 +103,14 @@ function scan(input: DetectorInput, text: string, windowStart: number, withLines
       left++;
       continue;
     }
+    const after = text.slice(n.offset, n.offset + 600);
+    const ofLicence = LICENCE_DOCUMENT.test(after);
     out.push({
       code: 'provenance.copyright',
       category: 'provenance',
       detector: 'copyright',
       confidence: noticeConfidence(n),
-      value: noticeValue(n),
+      value: { ...noticeValue(n), ...(ofLicence ? { of: 'licence-text' } : {}) },
       evidence: { path: input.path, ...(withLines ? { line: n.line, column: n.column } : {}), byteOffset: windowStart + encoder.encode(text.slice(0, n.offset)).length, excerpt: excerpt(n.statement) },
       scope: { kind: 'file', root: input.path },
       url: findingUrl('provenance.copyright'),

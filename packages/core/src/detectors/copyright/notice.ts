@@ -25,6 +25,8 @@ export interface CopyrightNotice {
   statement: string;
   /** How the line is marked: the SPDX tag, the word Copyright, the symbol alone, or nothing (a metadata field that is a notice by definition, as EXIF Copyright). */
   prefix: 'spdx' | 'word' | 'symbol' | 'field';
+  /** Set for `SPDX-SnippetCopyrightText`: the notice covers a snippet of the file, not all of it. */
+  snippet?: true;
 }
 
 const MAX_LINE = 1000;
@@ -78,6 +80,7 @@ export function parseNotice(rawLine: string, options: { field?: boolean } = {}):
   // A metadata field (EXIF Copyright, IPTC Copyright Notice, dc:rights) is a notice without a prefix.
   if (!m) return options.field ? parseBody(line, line, 'field', false) : null;
   const prefix = m[1] ? 'spdx' : m[2] ? 'word' : 'symbol';
+  const snippet = m[1] !== undefined && /Snippet/i.test(m[1]);
   let rest = line.slice(m[0].length).trim();
   // "Copyright ©", "Copyright (C)", "SPDX-FileCopyrightText: © …": the symbol after the prefix.
   // A lone "(c)" is also how legal texts number their clauses: only © itself stands without a year.
@@ -87,7 +90,8 @@ export function parseNotice(rawLine: string, options: { field?: boolean } = {}):
     symbol = true;
     rest = rest.slice(s[0].length);
   }
-  return parseBody(rest, line, prefix, symbol);
+  const n = parseBody(rest, line, prefix, symbol);
+  return n && snippet ? { ...n, snippet: true } : n;
 }
 
 function parseBody(body: string, line: string, prefix: CopyrightNotice['prefix'], symbol: boolean): CopyrightNotice | null {
