@@ -97,6 +97,12 @@ describe('clearance report', () => {
     expect(run(['report', path.join(dir, 'none.jsonl')])).toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read .*none\.jsonl: no such file/) });
   });
 
+  it('loads a reporter from a module path', async () => {
+    const mod = path.join(dir, 'count-reporter.mjs');
+    await writeFile(mod, "export default (output) => { let n = 0; return { onRecord() { n++; }, onEnd: (s) => output.write(`${n} of ${s.files}\\n`) }; };\n");
+    expect(run(['report', scan, '--format', mod])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^(\d+) of \1\n$/) });
+  });
+
   it('rejects bad command lines with usage errors', () => {
     expect(run(['report'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/report needs a saved scan/) });
     expect(run(['report', scan, '--out', 'x.html'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--out x\.html must follow the --format it is for/) });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Enums, Models, SPDX, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
+import type * as CycloneDX from '@cyclonedx/cyclonedx-library';
 import { NOASSERTION, type ScanRecord, type Summary } from '@clearance/core';
 import { blockingReasons, datasetWideLicences, modalityOf } from '../facts.js';
 import { formatBytes, formatCount } from '../format.js';
@@ -26,13 +26,13 @@ import { createSpill, type Spill } from '../spill.js';
  * file; the BOM around them is built at the end, when the totals are known. Memory: flat.
  */
 export const cyclonedx: ReporterFactory = (output, options) => {
-  const factory = new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6);
-  const normaliseComponent = factory.makeForComponent();
   let spill: Spill | undefined;
+  let cdx: Loaded | undefined;
   const mix = new Map<string, { files: number; bytes: number }>();
   const declared = new Set<string>();
   return {
     async onRecord(record) {
+      cdx ??= await load();
       spill ??= await createSpill(options?.tmpdir);
       const m = modalityOf(record.mediaType);
       const x = mix.get(m) ?? { files: 0, bytes: 0 };
@@ -40,10 +40,12 @@ export const cyclonedx: ReporterFactory = (output, options) => {
       x.bytes += record.size;
       mix.set(m, x);
       for (const e of datasetWideLicences(record)) if (declared.size < 16) declared.add(e);
-      await spill.writeLine(JSON.stringify(normaliseComponent.normalize(fileComponent(record), {})));
+      await spill.writeLine(JSON.stringify(cdx.component.normalize(fileComponent(cdx.lib, record), {})));
     },
     async onEnd(s) {
       try {
+        cdx ??= await load();
+        const { Enums, Models } = cdx.lib;
         const info = options?.dataset ?? {};
         const name = datasetName(options, s.source.location);
         const dataset = new Models.Component(Enums.ComponentType.Data, name, {
@@ -52,7 +54,7 @@ export const cyclonedx: ReporterFactory = (output, options) => {
           ...(info.originator ? { author: info.originator } : {}),
           description: info.description ?? `Scanned by Clearance ${s.tool.version}.`,
         });
-        if (declared.size === 1) addLicence(dataset.licenses, [...declared][0]!, Enums.LicenseAcknowledgement.Declared);
+        if (declared.size === 1) addLicence(cdx.lib, dataset.licenses, [...declared][0]!, Enums.LicenseAcknowledgement.Declared);
         const props: [string, string][] = [
           ['clearance:files', String(s.files)],
           ['clearance:bytes', String(s.bytes)],
@@ -75,7 +77,7 @@ export const cyclonedx: ReporterFactory = (output, options) => {
         bom.metadata.tools.components.add(tool);
         bom.metadata.lifecycles.add(Enums.LifecyclePhase.PreBuild);
         bom.components.add(dataset);
-        const doc = factory.makeForBom().normalize(bom, {}) as unknown as BomJson;
+        const doc = cdx.factory.makeForBom().normalize(bom, {}) as unknown as BomJson;
         const datasetJson = doc.components.find((c) => c['bom-ref'] === 'dataset')!;
         const mixText = [...mix].sort((a, b) => b[1].files - a[1].files).map(([k, v]) => `${k} ${formatCount(v.files)} files (${formatBytes(v.bytes)})`).join(', ');
         const url = info.downloadLocation ?? locationUrl(s);
@@ -102,6 +104,20 @@ export const cyclonedx: ReporterFactory = (output, options) => {
   };
 };
 
+type Lib = typeof CycloneDX;
+interface Loaded {
+  lib: Lib;
+  factory: CycloneDX.Serialize.JSON.Normalize.Factory;
+  component: CycloneDX.Serialize.JSON.Normalize.ComponentNormalizer;
+}
+
+/** The library, loaded when a BOM is first written: the CLI need not load it for other formats. */
+async function load(): Promise<Loaded> {
+  const lib = await import('@cyclonedx/cyclonedx-library');
+  const factory = new lib.Serialize.JSON.Normalize.Factory(lib.Spec.Spec1dot6);
+  return { lib, factory, component: factory.makeForComponent() };
+}
+
 /** Placeholder where the spilled file components go. */
 const FILES = '\u0000clearance-files\u0000';
 
@@ -109,10 +125,11 @@ interface BomJson {
   components: Record<string, unknown>[];
 }
 
-function fileComponent(record: ScanRecord): Models.Component {
+function fileComponent(lib: Lib, record: ScanRecord): CycloneDX.Models.Component {
+  const { Enums, Models } = lib;
   const c = new Models.Component(Enums.ComponentType.File, record.path, { bomRef: `file:${record.path}` });
   if (record.sha256) c.hashes.set(Enums.HashAlgorithm['SHA-256'], record.sha256);
-  if (record.licence.expression !== NOASSERTION) addLicence(c.licenses, record.licence.expression, Enums.LicenseAcknowledgement.Concluded);
+  if (record.licence.expression !== NOASSERTION) addLicence(lib, c.licenses, record.licence.expression, Enums.LicenseAcknowledgement.Concluded);
   const props: [string, string][] = [['clearance:verdict', record.verdict.decision]];
   if (record.licence.expression === NOASSERTION) props.push(['clearance:licence', NOASSERTION]);
   if (record.mediaType) props.push(['clearance:media-type', record.mediaType]);
@@ -125,7 +142,8 @@ function fileComponent(record: ScanRecord): Models.Component {
 }
 
 /** A single SPDX id as a licence with an id; anything else as an expression. */
-function addLicence(repo: Models.LicenseRepository, expression: string, acknowledgement: Enums.LicenseAcknowledgement): void {
+function addLicence(lib: Pick<Lib, 'Models' | 'SPDX'>, repo: CycloneDX.Models.LicenseRepository, expression: string, acknowledgement: CycloneDX.Enums.LicenseAcknowledgement): void {
+  const { Models, SPDX } = lib;
   if (SPDX.isSupportedSpdxId(expression)) repo.add(new Models.SpdxLicense(expression, { acknowledgement }));
   else {
     const e = new Models.LicenseExpression(expression);
