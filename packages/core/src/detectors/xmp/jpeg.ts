@@ -116,16 +116,28 @@ function assembleExtended(out: Collector, guid: string, parts: ExtendedPart[]): 
   }
   // A part that lies about its place or the total is dropped, not written out of bounds; memory
   // follows the parts present, not the total a segment claims.
-  const valid = parts.filter((p) => p.total === total && p.offset + p.data.length <= total);
+  const valid = parts.filter((p) => p.total === total && p.offset + p.data.length <= total).sort((a, b) => a.offset - b.offset);
   const reach = valid.reduce((m, p) => Math.max(m, p.offset + p.data.length), 0);
-  const bytes = new Uint8Array(reach);
-  let covered = 0;
-  for (const p of valid) {
-    bytes.set(p.data, p.offset);
-    covered += p.data.length;
-  }
+  const covered = valid.reduce((n, p) => n + p.data.length, 0);
   const complete = covered === total && reach === total;
-  out.add({ kind: 'xmp', location: 'app1-extended', byteOffset: at, bytes, complete, ...(complete ? {} : { problem: 'truncated' }), detail });
+  if (!complete) {
+    // Not parsed, only searched: the parts in order, without the gaps a lying offset would make us allocate.
+    out.add({ kind: 'xmp', location: 'app1-extended', byteOffset: at, bytes: concat(valid.map((p) => p.data)), complete: false, problem: 'truncated', detail });
+    return;
+  }
+  const bytes = new Uint8Array(total);
+  for (const p of valid) bytes.set(p.data, p.offset);
+  out.add({ kind: 'xmp', location: 'app1-extended', byteOffset: at, bytes, detail });
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
 }
 
 function assembleJumbf(out: Collector, instance: number, parts: JumbfPart[]): void {

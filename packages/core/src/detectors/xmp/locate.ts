@@ -76,6 +76,9 @@ export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 /** How far past a read window a walker asks at once when it needs the next structure header. */
 export const STEP_BYTES = 1024 * 1024;
 
+/** Blocks kept per file at most: a hostile file of thousands of tiny packets costs no more than this. */
+export const MAX_BLOCKS = 64;
+
 /** Collects blocks while walking; the view collects needed ranges. */
 export class Collector {
   readonly blocks: EmbeddedBlock[] = [];
@@ -84,7 +87,13 @@ export class Collector {
     readonly container: ContainerFormat,
   ) {}
 
+  /** False once {@link MAX_BLOCKS} blocks were collected: walkers stop looking. */
+  get open(): boolean {
+    return this.blocks.length < MAX_BLOCKS;
+  }
+
   add(block: Omit<EmbeddedBlock, 'container' | 'compressed' | 'complete'> & Partial<Pick<EmbeddedBlock, 'compressed' | 'complete'>>): void {
+    if (!this.open) return;
     this.blocks.push({ container: this.container, compressed: false, complete: block.bytes !== null, ...block });
   }
 
@@ -201,7 +210,7 @@ export function scanPackets(out: Collector, skip: readonly { start: number; end:
       [XPACKET_BEGIN, XPACKET_END, true],
       [XMPMETA_OPEN, XMPMETA_CLOSE, false],
     ] as const) {
-      for (let i = indexOf(run.bytes, open); i >= 0; i = indexOf(run.bytes, open, i + open.length)) {
+      for (let i = indexOf(run.bytes, open); i >= 0 && out.open; i = indexOf(run.bytes, open, i + open.length)) {
         const start = run.start + i;
         if (covered(start)) continue;
         let c = indexOf(run.bytes, close, i + open.length);
@@ -226,6 +235,7 @@ export function scanPackets(out: Collector, skip: readonly { start: number; end:
         }
         out.add({ kind: 'xmp', location: 'packet-scan', byteOffset: start, bytes: run.bytes.subarray(i, end) });
         spans.push({ start, end: run.start + end });
+        i = end - open.length; // go on after this packet
       }
     }
   }

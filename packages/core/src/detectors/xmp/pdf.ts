@@ -121,12 +121,15 @@ function lastMatch(texts: readonly Text[], re: RegExp): RegExpExecArray | null {
 }
 
 const META_DICT = /\/(?:Type\s*\/Metadata|Subtype\s*\/XML)\b/g;
+/** Metadata dictionaries examined per file at most: each costs a look back and ahead of a few KB. */
+const MAX_CANDIDATES = 256;
 
 function findMetadataStreams(out: Collector, texts: readonly Text[]): MetaStream[] {
   const found = new Map<number, MetaStream>();
+  let candidates = 0;
   for (const t of texts) {
     META_DICT.lastIndex = 0;
-    for (let m = META_DICT.exec(t.text); m; m = META_DICT.exec(t.text)) {
+    for (let m = META_DICT.exec(t.text); m && candidates++ < MAX_CANDIDATES; m = META_DICT.exec(t.text)) {
       const back = t.text.slice(Math.max(0, m.index - 2048), m.index);
       const headers = [...back.matchAll(/(?<!\d)(\d+)\s+(\d+)\s+obj\b/g)];
       const h = headers[headers.length - 1];

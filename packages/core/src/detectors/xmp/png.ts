@@ -76,10 +76,12 @@ const TYPES = [ascii('iTXt'), ascii('caBX')];
 /** Finds metadata chunks in read bytes past the walk (the tail), checking each one's length and CRC. */
 function searchTail(out: Collector, seen: Set<number>): void {
   const { view } = out;
+  // Each candidate costs a CRC over its claimed length: a tail stuffed with chunk types costs at most this many.
+  let candidates = 0;
   for (const run of view.runs) {
     if (run.start === 0) continue; // the head was walked
     for (const t of TYPES) {
-      for (let i = indexOf(run.bytes, t, 4); i >= 0; i = indexOf(run.bytes, t, i + 1)) {
+      for (let i = indexOf(run.bytes, t, 4); i >= 0 && candidates++ < 64 && out.open; i = indexOf(run.bytes, t, i + 1)) {
         const pos = run.start + i - 4;
         if (seen.has(pos)) continue;
         const len = u32be(run.bytes, i - 4);

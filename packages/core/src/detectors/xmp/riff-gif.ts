@@ -51,7 +51,7 @@ const XMP_FOURCC = ascii('XMP ');
 function searchTail(out: Collector, end: number, seen: Set<number>): void {
   for (const run of out.view.runs) {
     if (run.start === 0) continue;
-    for (let i = indexOf(run.bytes, XMP_FOURCC); i >= 0; i = indexOf(run.bytes, XMP_FOURCC, i + 1)) {
+    for (let i = indexOf(run.bytes, XMP_FOURCC); i >= 0 && out.open; i = indexOf(run.bytes, XMP_FOURCC, i + 1)) {
       const pos = run.start + i;
       if (seen.has(pos) || i + 8 > run.bytes.length) continue;
       const size = u32le(run.bytes, i + 4);
@@ -72,19 +72,21 @@ const PI_CLOSE = ascii('?>');
 export function locateGif(out: Collector): void {
   const { view } = out;
   for (const run of view.runs) {
-    for (let i = indexOf(run.bytes, GIF_XMP); i >= 0; i = indexOf(run.bytes, GIF_XMP, i + 1)) {
+    for (let i = indexOf(run.bytes, GIF_XMP); i >= 0 && out.open; i = indexOf(run.bytes, GIF_XMP, i + 1)) {
       const start = i + GIF_XMP.length;
       const at = run.start + start;
       const endMark = indexOf(run.bytes, PACKET_END, start);
       const close = endMark >= 0 ? indexOf(run.bytes, PI_CLOSE, endMark) : -1;
       if (close >= 0 && close - start <= MAX_BLOCK_BYTES) {
         out.add({ kind: 'xmp', location: 'application-extension', byteOffset: at, bytes: run.bytes.subarray(start, close + PI_CLOSE.length) });
+        i = close; // go on after this packet
         continue;
       }
       // The packet runs past what was read: ask for the rest; report what there is.
       const runEnd = run.start + run.bytes.length;
       if (runEnd < view.size) view.need(runEnd, Math.min(view.size, at + STEP_BYTES));
       out.add({ kind: 'xmp', location: 'application-extension', byteOffset: at, bytes: run.bytes.subarray(start), complete: false, problem: runEnd < view.size ? 'not-read' : 'truncated' });
+      break;
     }
   }
 }

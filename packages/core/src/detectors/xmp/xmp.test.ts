@@ -105,6 +105,31 @@ describe('parseXmp', () => {
   });
 });
 
+describe('locateEmbedded: bounded work on stuffed files', () => {
+  it('thousands of packets, metadata dictionaries, extended-XMP parts or chunk types cost little', () => {
+    const packets = concatBytes(...Array.from({ length: 8000 }, () => '<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>'));
+    const a = timed(() => locate(packets).blocks);
+    expect(a.value).toHaveLength(64);
+    expect(a.ms).toBeLessThan(1000);
+
+    const opens = concatBytes(...Array.from({ length: 20000 }, () => '<?xpacket begin'), '<?xpacket end="w"?>');
+    expect(timed(() => locate(opens).blocks).ms).toBeLessThan(1000);
+
+    const dicts = concatBytes('%PDF-1.7\n', ...Array.from({ length: 20000 }, (_, i) => `${i} 0 obj << /Type /Metadata >>\n`), '%%EOF\n');
+    expect(timed(() => locate(dicts).blocks).ms).toBeLessThan(1000);
+
+    // 4000 extended-XMP segments, each claiming a different GUID and an offset near 16 MB: nothing is allocated for the gaps.
+    const lying = Array.from({ length: 4000 }, (_, i) => jpegSegment(0xe1, concatBytes('http://ns.adobe.com/xmp/extension/\0', String(i).padStart(32, '0'), new Uint8Array([0, 0xff, 0xff, 0xf0, 0, 0xff, 0xff, 0xe0]), 'x'.repeat(10))));
+    const e = timed(() => locate(jpegFile(...lying)).blocks);
+    expect(e.value).toHaveLength(64);
+    expect(e.value.every((b) => !b.complete && b.bytes!.length === 10)).toBe(true);
+    expect(e.ms).toBeLessThan(1000);
+
+    const gifs = concatBytes('GIF89a', new Uint8Array(7), ...Array.from({ length: 5000 }, () => concatBytes(new Uint8Array([0x21, 0xff, 0x0b]), 'XMP DataXMP')), '<?xpacket end="w"?>');
+    expect(timed(() => locate(gifs).blocks).ms).toBeLessThan(1000);
+  });
+});
+
 describe('locateEmbedded: JPEG', () => {
   it('reassembles extended XMP by GUID, in any segment order', () => {
     const main = desc('<xmpNote:HasExtendedXMP xmlns:xmpNote="http://ns.adobe.com/xmp/note/">0123456789ABCDEF0123456789ABCDEF</xmpNote:HasExtendedXMP>');
