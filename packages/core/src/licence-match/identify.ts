@@ -160,19 +160,28 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
   }
   for (const group of ambiguous) kept.splice(kept.indexOf(group[0]!), 1);
   kept.sort((x, y) => x.span[0] - y.span[0]);
+  // Where a licence's own words are, and its appendix after them: a notice there is the licence's own
+  // example ("How to apply"); one before it (even where the licence's omittable title matched) is the file's.
   const spanMask = new Uint8Array(w.words.length);
-  for (const k of kept) spanMask.fill(1, k.span[0], k.span[1]);
+  for (const k of kept) spanMask.fill(1, ...(k.result.coreSpan ?? k.span));
   const inSpan = (i: number) => spanMask[i] === 1;
   // A licence text close to one we know but changed: its own appendix notice must not vouch for it.
-  const nearSpans = rejected.filter((r) => r.result.span && r.result.similarity >= 0.8).map((r) => r.result.span!);
-  const inNearMiss = (i: number) => nearSpans.some((sp) => sp[0] <= i && i < sp[1]);
+  const near = rejected.filter((r) => r.result.span && r.result.similarity >= 0.8);
+  // Words matched with a licence's words (kept or nearly): a notice made of them is the licence's own.
+  const alignedMask = new Uint8Array(w.words.length);
+  for (const f of [...kept, ...near]) for (const [a, b] of f.result.aligned) alignedMask.fill(1, a, b);
+  const licencesOwn = (n: { start: number; end: number }) => {
+    let matched = 0;
+    for (let i = n.start; i < n.end; i++) matched += alignedMask[i]!;
+    return matched >= 0.7 * (n.end - n.start);
+  };
 
   // Notices are read on all the words (their version clauses and links count), then mapped to the matched ones.
   const noticeInput = { text, words: full.words, start: full.start, end: full.end };
   const isKnown = (id: string) => data.byId.has(id);
   const notices = [...gnuNotices(noticeInput, isKnown), ...headerNotices(noticeInput), ...llamaNotices(noticeInput), ...choiceNotices(noticeInput, (i) => inSpan(toCompact[i]!))]
     .map((n) => ({ ...n, start: toCompact[n.start]!, end: Math.max(toCompact[n.start]! + 1, toCompact[n.end]!) }))
-    .filter((n) => !inSpan(n.start) && !inNearMiss(n.start));
+    .filter((n) => !licencesOwn(n) && !inSpan(n.start));
 
   const matches: LicenceMatch[] = [];
   const lines = (s: number, e: number) => ({ start: lineAt(w.lineStarts, w.start[s]!), end: lineAt(w.lineStarts, w.end[Math.max(s, e - 1)]! - 1) });
@@ -233,6 +242,7 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
   const coveredMask = spanMask.slice();
   for (const n of notices) coveredMask.fill(1, n.start, n.end);
   for (const t of tails) coveredMask.fill(1, t[0], t[1]);
+  for (const k of kept) coveredMask.fill(1, k.span[0], k.span[1]);
   const covered = (i: number) => coveredMask[i] === 1;
   const additional = context === 'file' && matches.length > 0 ? additionalTerms(text, w, covered) : null;
 
@@ -241,14 +251,15 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
     .filter((r) => !kept.some((k) => k.entry === r.entry))
     // A rejected licence whose text another match explains (BSD-2-Clause inside a BSD-3-Clause) is no near miss.
     .filter((r) => !(r.result.span && kept.some((k) => overlap(k.span, r.result.span!) > 0.5 * (r.result.span![1] - r.result.span![0]))))
-    .sort((x, y) => y.result.similarity - x.result.similarity || y.coverage - x.coverage)
+    // Closest first: fewest words differing, then most of the licence found.
+    .sort((x, y) => x.result.distance - y.result.distance || y.result.similarity - x.result.similarity || y.coverage - x.coverage)
     .slice(0, options.maxNearMisses ?? 3)
     .map((r) => ({
       id: r.entry.ids[0]!,
       name: r.entry.name,
       similarity: round(Math.max(r.result.similarity, 0)),
       lines: r.result.span ? lines(r.result.span[0], r.result.span[1]) : null,
-      differences: r.result.differences.slice(0, 10).map((d) => ({ kind: d.kind, expected: d.expected, found: d.found, line: d.at < w.words.length ? lineAt(w.lineStarts, w.start[d.at]!) : lineAt(w.lineStarts, text.length) })),
+      differences: r.result.differences.slice(0, 10).map((d) => ({ kind: d.kind, ...(d.typo ? { typo: true } : {}), expected: d.expected, found: d.found, line: d.at < w.words.length ? lineAt(w.lineStarts, w.start[d.at]!) : lineAt(w.lineStarts, text.length) })),
     }));
 
   let expression: string | null = null;
@@ -376,8 +387,8 @@ const TERMS = /\b(?:not|prohibited|forbidden|restrict\w*|except|only|must|shall|
 
 /**
  * Outside the matched licences, a licence file may hold titles, headings, links, names and
- * explanations. A run of at least 12 words that reads like terms is "additional text": the file
- * says more than the licence, and is not identified as it.
+ * explanations. A run of three words or more that reads like terms ("may not", "only", "must",
+ * "commercial") is "additional text": the file says more than the licence, and is not identified as it.
  */
 function additionalTerms(text: string, w: Words, covered: (i: number) => boolean): LicenceIdentification['additional'] {
   let runStart = -1;
@@ -386,11 +397,13 @@ function additionalTerms(text: string, w: Words, covered: (i: number) => boolean
     if (runStart < 0) return;
     const n = end - runStart;
     const snippet = text.slice(w.start[runStart], w.end[end - 1]);
-    if (n >= 12 && TERMS.test(snippet) && (!best || n > best.e - best.s)) best = { s: runStart, e: end };
+    // A statement that the licences are a choice ("at your option") is about them, not a term of its own.
+    if (n >= 3 && TERMS.test(snippet) && !saysChoice(snippet) && (!best || n > best.e - best.s)) best = { s: runStart, e: end };
     runStart = -1;
   };
   for (let i = 0; i < w.words.length; i++) {
-    if (covered(i)) flush(i);
+    // Soft words (titles, copyright notices, links, list markers) are no terms.
+    if (covered(i) || w.soft[i]) flush(i);
     else if (runStart < 0) runStart = i;
   }
   flush(w.words.length);

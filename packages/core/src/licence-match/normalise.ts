@@ -40,7 +40,9 @@ export interface Words {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Lenient = new TextDecoder('utf-8');
-const latin1 = new TextDecoder('windows-1252');
+const latin1 = new TextDecoder('latin1');
+/** windows-1252's characters for bytes 0x80–0x9F (Node's decoder may read them as Latin-1 controls). Reference: WHATWG Encoding, index-windows-1252. */
+const CP1252 = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
 
 /**
  * Decodes a licence file's bytes: UTF-16 when it starts with a UTF-16 byte-order mark, UTF-8 when the
@@ -55,7 +57,7 @@ export function decodeLicenceBytes(bytes: Uint8Array): { text: string; encoding:
     return { text: utf8.decode(body), encoding: 'utf-8' };
   } catch {
     // Not UTF-8: a licence saved by an old editor. windows-1252 decodes every byte, so this never fails.
-    return { text: latin1.decode(body), encoding: 'windows-1252' };
+    return { text: latin1.decode(body).replace(/[\u0080-\u009f]/g, (c) => CP1252[c.charCodeAt(0) - 0x80]!), encoding: 'windows-1252' };
   }
 }
 

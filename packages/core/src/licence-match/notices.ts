@@ -64,12 +64,14 @@ export function gnuNotices(input: NoticeInput, isKnown: (id: string) => boolean)
     const family = qualifier === 'gnu' ? 'general' : qualifier ?? '';
     const spec = GNU_FAMILY[family];
     if (!spec) continue;
-    // It is a notice only when it grants: "you can redistribute it and/or modify it under the terms of".
+    // It is a notice only when it grants, in one sentence: "you can redistribute it and/or modify it
+    // under the terms of the GNU …" (or "licensed under the GNU …") — the licence's own title after a
+    // notice is not another notice.
     const lead = Math.max(0, gnuAt - 30);
+    const underTerms = findPhrase(words, ['under', 'the', 'terms', 'of', 'the'], Math.max(0, gnuAt - 5), gnuAt);
+    const licensedUnder = findPhrase(words, ['licensed', 'under', 'the'], Math.max(0, gnuAt - 3), gnuAt);
+    if (underTerms < 0 && licensedUnder < 0) continue;
     const grant = findPhrase(words, ['redistribute', 'it', 'and', 'or', 'modify', 'it'], lead, gnuAt);
-    const underTerms = findPhrase(words, ['under', 'the', 'terms', 'of', 'the'], lead, gnuAt);
-    const licensedUnder = findPhrase(words, ['licensed', 'under', 'the'], lead, gnuAt);
-    if (grant < 0 && underTerms < 0 && licensedUnder < 0) continue;
     const start = grant >= 0 ? grant : underTerms >= 0 ? underTerms : licensedUnder;
     // The version clause: from "License" to the end of its sentence.
     const clauseFrom = input.end[i + 2]!;

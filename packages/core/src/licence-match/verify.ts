@@ -36,11 +36,17 @@ export interface Verification {
   refEnd: number;
   /** Input words from the first to the last matched word that is not soft: how much text the licence really explains. */
   hardSpan: number;
+  /** Input words [start, end) from the first to the last word matched with a required word of the licence (not a title or an appendix). */
+  coreSpan: [number, number] | null;
   differences: Difference[];
   /** Required reference words found in place, over all required words. */
   similarity: number;
   /** Reference words found in place, optional ones included: what tells apart licences that differ only in a title. */
   matchedAll: number;
+  /** Words added, missing or changed, all differences together: how far the text is from the licence. */
+  distance: number;
+  /** Input words [start, end) matched with the licence's words, run by run. */
+  aligned: [number, number][];
 }
 
 /** Words whose change may change the meaning, so a "typo" in them is never forgiven. */
@@ -64,8 +70,8 @@ export interface InputWords {
  */
 export function verify(entry: RefEntry, input: InputWords, from: number, to: number, refWords: readonly string[]): Verification {
   const hunks = align(entry, input.ids.subarray(from, to));
-  if (hunks === null) return { ok: false, span: null, refEnd: 0, hardSpan: 0, differences: [], similarity: 0, matchedAll: 0 };
-  return judge(entry, input, from, slideInput(input, from, slide(entry, hunks)), refWords);
+  if (hunks === null) return { ok: false, span: null, refEnd: 0, hardSpan: 0, coreSpan: null, differences: [], similarity: 0, matchedAll: 0, distance: Infinity, aligned: [] };
+  return judge(entry, input, from, trimStrayEdges(slideInput(input, from, slide(entry, hunks))), refWords);
 }
 
 /**
@@ -78,8 +84,9 @@ export function verify(entry: RefEntry, input: InputWords, from: number, to: num
 function align(entry: RefEntry, b: Int32Array): Hunk[] | null {
   const a = entry.words;
   const { core, coreWords, anchors } = (entry.core ??= coreOf(entry));
-  // Optional parts present in the text are added words in this pass: they must not count against it.
-  const maxEdits = Math.min(12000, Math.max(60, Math.ceil(core.length * 0.25)) + (a.length - core.length));
+  // Optional parts present in the text, and the text around the licence in the window, are added
+  // words in this pass: they must not count against it.
+  const maxEdits = Math.min(12000, Math.max(60, Math.ceil(core.length * 0.25)) + (a.length - core.length) + Math.max(0, b.length - core.length));
   const first = diffAnchored(coreWords, b, maxEdits, anchors);
   if (first === null) return null;
   const out: Hunk[] = [];
@@ -157,6 +164,7 @@ function judge(entry: RefEntry, input: InputWords, from: number, hunks: Hunk[], 
   const a = entry.words;
   const flags = entry.flags;
   const differences: Difference[] = [];
+  let distance = 0;
   const refWord = (i: number) => refWords[a[i]!] ?? '';
   const inWord = (i: number) => input.words[from + i] ?? '';
   // Span: from the first to the last input word aligned with the reference.
@@ -174,12 +182,18 @@ function judge(entry: RefEntry, input: InputWords, from: number, hunks: Hunk[], 
     for (let i = h.aStart; i < h.aEnd; i++) if (flags[i] === 0 && entry.soft[i] === 0) matched++;
   }
   const similarity = entry.required === 0 ? 1 : matched / entry.required;
-  if (first < 0) return { ok: false, span: null, refEnd: 0, hardSpan: 0, differences: [], similarity, matchedAll: 0 };
+  if (first < 0) return { ok: false, span: null, refEnd: 0, hardSpan: 0, coreSpan: null, differences: [], similarity, matchedAll: 0, distance: Infinity, aligned: [] };
   let hardFirst = -1;
   let hardLast = -1;
+  let coreFirst = -1;
+  let coreLast = -1;
   for (const h of hunks) {
     if (!h.equal) continue;
     for (let i = h.bStart; i < h.bEnd; i++) {
+      if ((flags[h.aStart + (i - h.bStart)]! & 1) === 0) {
+        if (coreFirst < 0) coreFirst = i;
+        coreLast = i + 1;
+      }
       if (input.soft[from + i]) continue;
       if (hardFirst < 0) hardFirst = i;
       hardLast = i + 1;
@@ -250,6 +264,7 @@ function judge(entry: RefEntry, input: InputWords, from: number, hunks: Hunk[], 
     if (refText === inText) continue;
     if (fixedRef.length === 1 && added.length === 1 && equivalentPhrase(refWord(fixedRef[0]!), inWord(added[0]!), fixedRef[0]! > 0 ? refWord(fixedRef[0]! - 1) : '')) continue;
     const typo = fixedRef.length === 1 && added.length === 1 && isTypo(refWord(fixedRef[0]!), inWord(added[0]!));
+    distance += Math.max(fixedRef.length, added.length);
     differences.push({
       kind: fixedRef.length === 0 ? 'added' : added.length === 0 ? 'missing' : 'changed',
       ...(typo ? { typo } : {}),
@@ -275,10 +290,13 @@ function judge(entry: RefEntry, input: InputWords, from: number, hunks: Hunk[], 
       !r.strict &&
       replacing.length <= r.maxWords &&
       (r.match === null ? !TERMS_WORDS.test(text) || TERMS_WORDS.test(orig) : r.match.test(text) || (text === '' && r.match.test(' ')));
-    if (!fits) differences.push({ kind: 'changed', expected: original.slice(0, 12).join(' '), found: replacing.slice(0, 12).join(' '), at: from + s });
+    if (!fits) {
+      differences.push({ kind: 'changed', expected: original.slice(0, 12).join(' '), found: replacing.slice(0, 12).join(' '), at: from + s });
+      distance += Math.max(1, Math.min(original.length, replacing.length));
+    }
   }
   differences.sort((x, y) => x.at - y.at);
-  return { ok: differences.length === 0, span: [from + first, from + last], refEnd, hardSpan: Math.max(0, hardLast - hardFirst), differences, similarity, matchedAll };
+  return { ok: differences.length === 0, span: [from + first, from + last], refEnd, hardSpan: Math.max(0, hardLast - hardFirst), coreSpan: coreFirst < 0 ? null : [from + coreFirst, from + coreLast], differences, similarity, matchedAll, distance, aligned: hunks.filter((h) => h.equal).map((h) => [from + h.bStart, from + h.bEnd] as [number, number]) };
 }
 
 /** "copyright owner" for "copyright holder" (B.9), in the singular or the plural. */
@@ -334,6 +352,33 @@ function slide(entry: RefEntry, hunks: Hunk[]): Hunk[] {
     } else out.push({ ...h });
   }
   return out;
+}
+
+/**
+ * A few words matched far ahead of (or after) the rest — "the", "software" in the paragraph before a
+ * licence, matched with its first words — are no part of it: those runs become added words, so the
+ * licence's span starts where its text does.
+ */
+function trimStrayEdges(hunks: Hunk[]): Hunk[] {
+  const stray = (eq: Hunk, gap: Hunk | undefined) => eq.equal && eq.aEnd - eq.aStart < 4 && gap !== undefined && !gap.equal && gap.bEnd - gap.bStart > 8;
+  let changed = false;
+  const out = hunks.map((h) => ({ ...h }));
+  // From the start: an equal run, then a long addition, then more: the run is stray.
+  for (let k = 0; k + 1 < out.length; k++) {
+    const eq = out[k]!;
+    if (!eq.equal) continue;
+    if (!stray(eq, out[k + 1])) break;
+    out[k] = { equal: false, aStart: eq.aStart, aEnd: eq.aEnd, bStart: eq.bStart, bEnd: eq.bEnd };
+    changed = true;
+  }
+  for (let k = out.length - 1; k > 0; k--) {
+    const eq = out[k]!;
+    if (!eq.equal) continue;
+    if (!stray(eq, out[k - 1])) break;
+    out[k] = { equal: false, aStart: eq.aStart, aEnd: eq.aEnd, bStart: eq.bStart, bEnd: eq.bEnd };
+    changed = true;
+  }
+  return changed ? mergeAdjacentChanges(out) : hunks;
 }
 
 /**
