@@ -94,6 +94,9 @@ describe('HTML report in Chromium', () => {
     expect(await page.locator('.kpi', { hasText: 'Opt-outs' }).locator('.v').textContent()).toBe(reserved.toLocaleString('en-US'));
     expect(await page.locator('.kpi', { hasText: 'Excluded' }).locator('.v').textContent()).toBe(records.filter((r) => r.verdict.decision === 'exclude').length.toLocaleString('en-US'));
 
+    // Every file is embedded, so the page does not say it lists only some.
+    expect(await page.locator('#cap-note').isHidden()).toBe(true);
+
     // The table: 50 rows a page, the most serious first.
     expect(await page.locator('#files-body tr.row').count()).toBe(50);
     expect(await page.locator('#files-count').textContent()).toBe(`Showing 1–50 of ${records.length} matching files`);
@@ -153,7 +156,8 @@ describe('HTML report in Chromium', () => {
     expect(html).not.toMatch(/<(?:script|link|img|iframe)[^>]+(?:src|href)=["']?(?:https?:)?\/\//i);
     const { page, errors } = await open(capped);
     expect(await page.locator('#embedded-count').textContent()).toBe('40');
-    expect(await page.locator('#files .callout').textContent()).toContain(`of the scan's ${records.length.toLocaleString('en-US')} files: every excluded file first`);
+    expect(await page.locator('#cap-note').isVisible()).toBe(true);
+    expect(await page.locator('#cap-note').textContent()).toContain(`of the scan's ${records.length.toLocaleString('en-US')} files: every excluded file first`);
     // The first 40 embedded are excluded files: there are more than 40 of them.
     await page.locator('#verdict-filter button[data-value="exclude"]').click();
     expect(await page.locator('#files-count').textContent()).toBe('Showing 1–40 of 40 matching files');

@@ -210,7 +210,8 @@ export const APP = String.raw`
     clickable[c].addEventListener('click', function (e) { fromChart(e.currentTarget); });
     clickable[c].addEventListener('keydown', function (e) { if (e.key === 'Enter') fromChart(e.currentTarget); });
   }
-  var embedded = $('embedded-count'); if (embedded) embedded.textContent = nf.format(rows.length);
+  var cap = $('cap-note');
+  if (cap && rows.length < Number(cap.getAttribute('data-files'))) { $('embedded-count').textContent = nf.format(rows.length); cap.hidden = false; }
   document.documentElement.classList.add('js');
   render();
 })();

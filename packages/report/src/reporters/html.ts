@@ -44,8 +44,7 @@ export const html: ReporterFactory = (output, options) => {
     },
     async onEnd(s) {
       try {
-        const counts = { exclude: spills.exclude?.lines ?? 0, review: spills.review?.lines ?? 0, allow: spills.allow?.lines ?? 0 };
-        const page = renderPage(s, tally, { embeddedLimit: maxRows, counts }, options);
+        const page = renderPage(s, tally, { embeddedLimit: maxRows }, options);
         const at = page.indexOf(ROWS_PLACEHOLDER);
         await output.write(page.slice(0, at));
         let n = 0;
@@ -102,7 +101,7 @@ export function row(r: ScanRecord): unknown[] {
 const LOGO = '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true"><path d="M12 3 4 6v6c0 4.4 3.4 8.3 8 9 4.6-.7 8-4.6 8-9V6l-8-3Z"/><path d="m8.5 12 2.5 2.5 4.5-5"/></svg>';
 
 /** The whole page, with placeholders where the embedded rows and their count go. */
-function renderPage(s: Summary, t: Tally, embed: { embeddedLimit: number; counts: Record<Decision, number> }, options?: ReporterOptions): string {
+function renderPage(s: Summary, t: Tally, embed: { embeddedLimit: number }, options?: ReporterOptions): string {
   const name = datasetName(options, s.source.location);
   const files = s.files;
   const pct = (n: number) => (files === 0 ? '0 %' : `${((100 * n) / files).toFixed(n === files || n === 0 ? 0 : 1)} %`);
@@ -205,11 +204,8 @@ function renderPage(s: Summary, t: Tally, embed: { embeddedLimit: number; counts
       ? `<div class="tbl"><table><thead><tr><th>Decision</th><th>Reason</th><th class="num">Files</th><th>Example</th></tr></thead><tbody>${reasonRows.join('')}</tbody></table></div>`
       : `<div class="callout">No file was excluded or sent to review.</div>`;
 
-  const embeddedTotal = embed.counts.exclude + embed.counts.review + embed.counts.allow;
-  const capped = embeddedTotal < t.files || t.files > embed.embeddedLimit;
-  const capNote = capped
-    ? `<div class="callout">This page lists <b id="embedded-count">some</b> of the scan's ${formatCount(t.files)} files: every excluded file first, then files to review, then allowed files, up to ${formatCount(embed.embeddedLimit)} rows. The overview above counts every file; the JSON Lines report (<code>--format jsonl</code>) lists them all.</div>`
-    : '';
+  // Shown by the page's script when it holds fewer rows than the scan has files (the row or byte limit).
+  const capNote = `<div class="callout" id="cap-note" data-files="${t.files}" hidden>This page lists <b id="embedded-count">some</b> of the scan's ${formatCount(t.files)} files: every excluded file first, then files to review, then allowed files, up to ${formatCount(embed.embeddedLimit)} rows. The overview above counts every file; the JSON Lines report (<code>--format jsonl</code>) lists them all.</div>`;
   const interrupted = s.interrupted ? `<div class="callout"><b>The scan was interrupted.</b> This report covers only the files scanned before it stopped.</div>` : '';
 
   const provenance: [string, string][] = [
