@@ -78,12 +78,12 @@ export const iptcPlus = defineDetector({
       meaning: 'An XMP packet of the file uses the PLUS namespace but could not be read: it is not well-formed, is cut short, is too large or too deep, or carries a DOCTYPE. It may hold a `plus:DataMining` reservation, so the reservation is `unknown`.',
       action: 'Inspect the file\'s XMP (for example `exiftool -XMP-plus:all -a -G1 FILE`) and decide.',
     },
-    'iptc-plus.other-constraints': {
+    'iptc.other-constraints': {
       title: 'IPTC PLUS Other Constraints',
       meaning: 'The file\'s XMP has `plus:OtherConstraints` (free-text licence constraints) but no `plus:DataMining`. The text may restrict uses such as training; it is reported for a person to read, not interpreted.',
       action: 'Read the constraint text in the finding.',
     },
-    'iptc-plus.xmp-not-read': {
+    'iptc.xmp-not-read': {
       title: 'XMP packet not read',
       meaning: 'The file has an XMP packet that was not read whole: it is larger than the limit, lies beyond the byte ranges a scan reads, or is cut short (a truncated file, a missing extended-XMP segment), and the part read does not mention the PLUS namespace. The rest may hold a `plus:DataMining` reservation that Clearance did not see.',
       action: 'Inspect the file\'s XMP with exiftool if its rights matter.',
@@ -163,14 +163,14 @@ function fromDocument(input: DetectorInput, packet: XmpPacket, sidecar: boolean)
   }
   if (values.length === 0 && constraintText !== undefined) {
     out.push({
-      code: 'iptc-plus.other-constraints',
+      code: 'iptc.other-constraints',
       category: 'notice',
       detector: ID,
       confidence: 0.9,
       value: { text: constraintText, ...where(packet), ...extra },
       evidence: { path: input.path, byteOffset: packet.block.byteOffset, excerpt: `plus:OtherConstraints=${constraintText}`.slice(0, 200) },
       scope,
-      url: findingUrl('iptc-plus.other-constraints'),
+      url: findingUrl('iptc.other-constraints'),
     });
   }
   return out;
@@ -222,7 +222,7 @@ function unreadable(input: DetectorInput, packet: XmpPacket, sidecar: boolean): 
   if (block.bytes === null || !block.complete) {
     return [
       {
-        code: 'iptc-plus.xmp-not-read',
+        code: 'iptc.xmp-not-read',
         category: 'notice',
         detector: ID,
         severity: 'warning',
@@ -230,7 +230,7 @@ function unreadable(input: DetectorInput, packet: XmpPacket, sidecar: boolean): 
         value: { problem, ...where(packet), ...extra },
         evidence: { path: input.path, byteOffset: block.byteOffset },
         scope,
-        url: findingUrl('iptc-plus.xmp-not-read'),
+        url: findingUrl('iptc.xmp-not-read'),
       },
     ];
   }

@@ -119,7 +119,7 @@ describe('iptc-plus detector on files written by exiftool', () => {
 
   it('reports other constraints alone as a notice', async () => {
     const bytes = jpegWith(packet(`<rdf:Description rdf:about="" xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/"><plus:OtherConstraints><rdf:Alt><rdf:li xml:lang="fr">Pas d'IA</rdf:li><rdf:li xml:lang="x-default">No AI training</rdf:li></rdf:Alt></plus:OtherConstraints></rdf:Description>`));
-    expect(await runDetector(iptcPlus, 'a.jpg', bytes)).toEqual([expect.objectContaining({ code: 'iptc-plus.other-constraints', category: 'notice', value: expect.objectContaining({ text: 'No AI training' }) })]);
+    expect(await runDetector(iptcPlus, 'a.jpg', bytes)).toEqual([expect.objectContaining({ code: 'iptc.other-constraints', category: 'notice', value: expect.objectContaining({ text: 'No AI training' }) })]);
   });
 
   it('says unknown for a broken packet that uses the PLUS namespace, and nothing for one that cannot', async () => {
