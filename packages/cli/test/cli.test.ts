@@ -120,7 +120,14 @@ describe('clearance CLI', () => {
     const child = spawn(process.execPath, [bin, 'scan', slow, '--format', 'jsonl', '--out', out, '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    await new Promise((r) => setTimeout(r, 1500));
+    // The report's temporary file appears once the CLI is loaded and the scan is starting (its
+    // signal handlers are installed before that): interrupt then, however slow the machine is.
+    const started = Date.now();
+    while (!(await readdir(dir)).some((f) => f.startsWith('interrupted.jsonl.') && f.endsWith('.tmp'))) {
+      if (Date.now() - started > 30_000) throw new Error('the scan did not start within 30 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
