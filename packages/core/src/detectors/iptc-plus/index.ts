@@ -8,6 +8,9 @@
  * describes that file; such a sidecar is a marker and its findings apply to the files of its folder
  * with that stem, not to the rest of the folder.
  *
+ * In a PDF, the metadata of an embedded image or page counts too — the file carries that work — and
+ * the finding's `document` says whether the packet is the document's own (the catalog's /Metadata).
+ *
  * Unreadable packets are told apart: one whose bytes contain the PLUS namespace URI may hold a
  * reservation (`optout.iptc-plus.unreadable`, unknown); one that cannot (the URI is absent from its
  * bytes, which XML requires wherever the namespace is used) is silent; one whose bytes were not
