@@ -264,32 +264,38 @@ export function readLicenceName(text: string): NameRead | undefined {
 }
 
 const require = createRequire(import.meta.url);
-const spdxList = require('spdx-license-list') as Record<string, { name: string }>;
-const deprecated = new Set(require('spdx-license-ids/deprecated.json') as string[]);
 
 /**
  * SPDX full names, normalised like loose names, to their ids: "Apache License 2.0",
  * "Creative Commons Attribution Non Commercial Share Alike 4.0 International". A name shared by two
- * ids (none today) would name neither.
+ * ids (none today) would name neither. Built on first use: most scans read no metadata, and start-up
+ * time counts.
  */
-const FULL_NAMES = new Map<string, string | null>();
-for (const [listed, { name }] of Object.entries(spdxList)) {
-  if (deprecated.has(listed)) continue;
-  let id: string;
-  try {
-    // The list still carries "GPL-2.0+" beside "GPL-2.0-or-later": one licence, one canonical id.
-    id = parseSpdx(listed).canonical;
-  } catch {
-    continue;
+let fullNames: Map<string, string | null> | undefined;
+function fullNameTable(): Map<string, string | null> {
+  if (fullNames) return fullNames;
+  const spdxList = require('spdx-license-list') as Record<string, { name: string }>;
+  const deprecated = new Set(require('spdx-license-ids/deprecated.json') as string[]);
+  const table = new Map<string, string | null>();
+  for (const [listed, { name }] of Object.entries(spdxList)) {
+    if (deprecated.has(listed)) continue;
+    let id: string;
+    try {
+      // The list still carries "GPL-2.0+" beside "GPL-2.0-or-later": one licence, one canonical id.
+      id = parseSpdx(listed).canonical;
+    } catch {
+      continue;
+    }
+    const key = normaliseName(name.replace(/\s+/g, ' '));
+    if (key === '') continue;
+    table.set(key, table.has(key) && table.get(key) !== id ? null : id);
   }
-  const key = normaliseName(name.replace(/\s+/g, ' '));
-  if (key === '') continue;
-  FULL_NAMES.set(key, FULL_NAMES.has(key) && FULL_NAMES.get(key) !== id ? null : id);
+  return (fullNames = table);
 }
 
 /** Reads an SPDX full name, exactly (after normalisation). */
 export function readFullName(text: string): NameRead | undefined {
-  const id = FULL_NAMES.get(normaliseName(text));
+  const id = fullNameTable().get(normaliseName(text));
   if (id === undefined) return undefined;
   if (id === null) return { id: null, confidence: 0, kind: 'ambiguous', note: 'the name is shared by several SPDX licences' };
   return { id, confidence: NAME_CONFIDENCE };

@@ -21,9 +21,6 @@ export const URL_CONFIDENCE = 0.8;
 /** Confidence of a GNU URL (the text does not say "only" or "or later"). */
 export const GNU_VERSION_CONFIDENCE = 0.6;
 
-const require = createRequire(import.meta.url);
-const spdxList = require('spdx-license-list') as Record<string, { name: string; url: string }>;
-
 /** Creative Commons licence elements as written in URLs, to SPDX's order (by-nd-nc is CC 1.0's spelling of by-nc-nd). */
 const CC_ELEMENTS: Readonly<Record<string, string>> = {
   by: 'BY',
@@ -58,16 +55,24 @@ const OSI_SLUGS: Readonly<Record<string, string | null>> = {
   'lgpl-license': null,
 };
 
-const lowerIds = new Map<string, string>();
-for (const id of Object.keys(spdxList)) lowerIds.set(id.toLowerCase(), id);
+const require = createRequire(import.meta.url);
 
-/** URLs that the SPDX list gives for exactly one licence: an exact, unambiguous table. */
-const listUrls = new Map<string, string | null>();
-for (const [id, { url }] of Object.entries(spdxList)) {
-  if (!url) continue;
-  const key = urlKey(url);
-  if (key === null) continue;
-  listUrls.set(key, listUrls.has(key) ? null : id);
+/** Tables from the SPDX list, built on first use (start-up time counts). */
+let tables: { lowerIds: Map<string, string>; listUrls: Map<string, string | null> } | undefined;
+function spdxTables(): NonNullable<typeof tables> {
+  if (tables) return tables;
+  const spdxList = require('spdx-license-list') as Record<string, { name: string; url: string }>;
+  const lowerIds = new Map<string, string>();
+  for (const id of Object.keys(spdxList)) lowerIds.set(id.toLowerCase(), id);
+  // URLs that the SPDX list gives for exactly one licence: an exact, unambiguous table.
+  const listUrls = new Map<string, string | null>();
+  for (const [id, { url }] of Object.entries(spdxList)) {
+    if (!url) continue;
+    const key = urlKey(url);
+    if (key === null) continue;
+    listUrls.set(key, listUrls.has(key) ? null : id);
+  }
+  return (tables = { lowerIds, listUrls });
 }
 
 /**
@@ -89,6 +94,7 @@ export function isUrl(text: string): boolean {
 
 /** Reads a licence URL. Null when the URL is not one this table knows; an id of null when it is known to name no single licence. */
 export function readLicenceUrl(url: string): UrlRead | null {
+  const { lowerIds, listUrls } = spdxTables();
   const key = urlKey(url);
   if (key === null) return null;
   const slash = key.indexOf('/');
@@ -173,6 +179,7 @@ export function readLicenceUrl(url: string): UrlRead | null {
 }
 
 function creativeCommons(path: string): UrlRead | null {
+  const { lowerIds } = spdxTables();
   let m = /^\/publicdomain\/(zero|mark)\/1\.0$/.exec(path);
   if (m) return { id: m[1] === 'zero' ? 'CC0-1.0' : 'CC-PDM-1.0', confidence: URL_CONFIDENCE };
   if (path === '/licenses/publicdomain') return { id: 'CC-PDDC', confidence: URL_CONFIDENCE };

@@ -10,7 +10,8 @@
  * used, not a hand-written one).
  * Reference: TIFF 6.0 §2 (header, IFD, types); IPTC IIM 4.2 (record 2; 1:90 coded character set).
  */
-import ExifReader from 'exifreader';
+import { createRequire } from 'node:module';
+import type * as ExifReaderTypes from 'exifreader';
 import type { IfdEntry } from './locate.js';
 
 /** What the blocks say, field by field, as text. */
@@ -21,6 +22,14 @@ export interface DecodedRights {
   iptcCopyright: string[];
   iptcByline: string[];
   iptcCredit: string[];
+}
+
+const require = createRequire(import.meta.url);
+type ExifReaderModule = typeof ExifReaderTypes;
+let reader: ExifReaderModule | undefined;
+/** ExifReader, loaded on first use: it is a large bundle, and most scans decode no EXIF (start-up time counts). */
+function exifReader(): ExifReaderModule {
+  return (reader ??= require('exifreader') as ExifReaderModule);
 }
 
 const EXIF_TAGS = { exif: ['Artist', 'Copyright'] };
@@ -62,7 +71,7 @@ export function iimHas(iim: Uint8Array): boolean {
 /** Decodes an EXIF block (a TIFF structure). Throws when ExifReader cannot read it. */
 export function decodeExif(tiff: Uint8Array): Pick<DecodedRights, 'exifCopyright' | 'exifArtist'> {
   if (!ifd0Has(tiff, [315, 33432])) return { exifCopyright: [], exifArtist: [] };
-  const tags = ExifReader.load(toArrayBuffer(tiff), { expanded: true, includeTags: EXIF_TAGS }) as { exif?: Record<string, Tag> };
+  const tags = exifReader().load(toArrayBuffer(tiff), { expanded: true, includeTags: EXIF_TAGS }) as { exif?: Record<string, Tag> };
   return { exifCopyright: texts(tags.exif?.['Copyright']), exifArtist: texts(tags.exif?.['Artist']) };
 }
 
@@ -70,7 +79,7 @@ export function decodeExif(tiff: Uint8Array): Pick<DecodedRights, 'exifCopyright
 export function decodeIptc(iim: Uint8Array): Pick<DecodedRights, 'iptcCopyright' | 'iptcByline' | 'iptcCredit'> {
   if (!iimHas(iim)) return { iptcCopyright: [], iptcByline: [], iptcCredit: [] };
   const tiff = syntheticTiff([{ tag: 33723, type: 7, count: iim.length, bytes: iim, at: 0 }]);
-  const tags = ExifReader.load(toArrayBuffer(tiff), { expanded: true, includeTags: IPTC_TAGS }) as { iptc?: Record<string, Tag> };
+  const tags = exifReader().load(toArrayBuffer(tiff), { expanded: true, includeTags: IPTC_TAGS }) as { iptc?: Record<string, Tag> };
   const all = (name: string) => texts(tags.iptc?.[name]);
   return { iptcCopyright: all('Copyright Notice'), iptcByline: all('By-line'), iptcCredit: all('Credit') };
 }
