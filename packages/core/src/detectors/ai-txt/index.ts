@@ -103,11 +103,12 @@ const compile = memoByFinding((f) => {
       if (pattern) rules.push({ allow: r.allow, pattern: { ...pattern, source: r.pattern }, line: r.line, agents: g.agents });
     }
   }
-  return { siteRoot: v.siteRoot, rules };
+  // What each rule gives does not depend on the path: built once per rule.
+  return { siteRoot: v.siteRoot, rules, given: new Map<Rule, Finding>() };
 });
 
 function ruleFor(f: Finding, path: string): Finding | null {
-  const { siteRoot, rules } = compile(f);
+  const { siteRoot, rules, given } = compile(f);
   const sp = sitePath(siteRoot, path);
   if (sp === null) return null;
   const canonical = fold(sp);
@@ -126,6 +127,15 @@ function ruleFor(f: Finding, path: string): Finding | null {
   }
   const rule = disallow ?? allow;
   if (!rule) return null;
+  let out = given.get(rule);
+  if (!out) {
+    out = ruleFinding(f, rule);
+    given.set(rule, out);
+  }
+  return out;
+}
+
+function ruleFinding(f: Finding, rule: Rule): Finding {
   const text = `${rule.allow ? 'Allow' : 'Disallow'}: ${rule.pattern.source}`;
   return applied(f, {
     code: 'optout.ai-txt.path',

@@ -28,10 +28,10 @@
  * not-ok: `page.html.headers` with `X-Robots-Tag: noindex` → nothing (not an AI opt-out)
  */
 import { defineDetector, findingUrl, type DetectorInput } from '../../engine/detector.js';
-import type { FindingInput, Reserved } from '../../schema/finding.js';
+import type { Finding, FindingInput, Reserved } from '../../schema/finding.js';
 import { parseUsagePreferences, reservedOf } from '../optout-common/aipref.js';
 import { parseXRobotsTag } from '../optout-common/directives.js';
-import { applied, clip, lineEvidence } from '../optout-common/findings.js';
+import { applied, clip, lineEvidence, memoByFinding } from '../optout-common/findings.js';
 import { readReservation } from '../optout-common/tdm-values.js';
 import { AI_AGENTS } from '../robots-txt/ai-agents.js';
 import { decodeText } from '../text.js';
@@ -112,6 +112,13 @@ export const httpHeaders = defineDetector({
     if (!finding.code.startsWith('optout.sidecar.') || finding.code === 'optout.sidecar.invalid') return finding;
     const v = finding.value as unknown as CarrierValue;
     if (path !== v.target) return null;
+    return targetFinding(finding);
+  },
+});
+
+/** The opt-out a sidecar's carrier means for its one file. */
+const targetFinding = memoByFinding((finding: Finding) => {
+    const v = finding.value as unknown as CarrierValue;
     return applied(finding, {
       code: APPLIED[finding.code]!,
       protocol: v.protocol,
@@ -123,7 +130,6 @@ export const httpHeaders = defineDetector({
       severity: v.reserved === 'unknown' ? 'warning' : 'info',
       extra: v.extra,
     });
-  },
 });
 
 const APPLIED: Record<string, string> = {

@@ -83,3 +83,19 @@ export function ownPath(carrier: FindingInput, forPath: (f: Finding, path: strin
   const f = forPath(held.data, path);
   return f ? [{ ...f, scope: { kind: 'file', root: path } }] : [];
 }
+
+/**
+ * A map that stops growing at `max` entries: what forPath caches per marker (the finding a rule gives)
+ * stays bounded whatever the number of files. Past the bound, values are computed every time.
+ */
+export class BoundedCache<K, V> {
+  readonly #map = new Map<K, V>();
+  constructor(readonly max = 1024) {}
+  get(key: K, make: () => V): V {
+    const hit = this.#map.get(key);
+    if (hit !== undefined) return hit;
+    const v = make();
+    if (this.#map.size < this.max) this.#map.set(key, v);
+    return v;
+  }
+}

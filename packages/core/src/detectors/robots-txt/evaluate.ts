@@ -49,35 +49,46 @@ export function compileRules(rules: readonly RuleData[]): CompiledRule[] {
   return out;
 }
 
-/** An AI crawler and the merged rules of the groups that name it. */
-interface AgentRules {
+/** An AI crawler and the groups that name it (RFC 9309 merges their rules). */
+interface AgentGroups {
   token: string;
   use: string;
-  rules: CompiledRule[];
+  /** Indexes into {@link CompiledAgents.groups}. */
+  groups: number[];
 }
 
 export interface CompiledAgents {
-  agents: AgentRules[];
-  /** Merged rules of the `*` groups, or null when there is none. */
-  wildcard: CompiledRule[] | null;
+  /** Each group's rules, compiled once. */
+  groups: CompiledRule[][];
+  agents: AgentGroups[];
+  /** Indexes of the `*` groups; empty when there is none. */
+  wildcard: number[];
   /** Whether some listed AI crawler has no group of its own (so the `*` group governs it). */
   wildcardGoverns: boolean;
 }
 
 export function compileAgents(groups: readonly GroupData[], allTokens: readonly string[]): CompiledAgents {
-  const byToken = new Map<string, AgentRules>();
-  let wildcard: CompiledRule[] | null = null;
-  for (const g of groups) {
-    const rules = compileRules(g.rules);
-    if (g.wildcard) wildcard = [...(wildcard ?? []), ...rules];
+  const byToken = new Map<string, AgentGroups>();
+  const compiled: CompiledRule[][] = [];
+  const wildcard: number[] = [];
+  groups.forEach((g, i) => {
+    compiled.push(compileRules(g.rules));
+    if (g.wildcard) wildcard.push(i);
     for (const a of g.ai) {
       const key = a.token.toLowerCase();
       const entry = byToken.get(key);
-      if (entry) entry.rules.push(...rules);
-      else byToken.set(key, { token: a.token, use: a.use, rules: [...rules] });
+      if (entry) entry.groups.push(i);
+      else byToken.set(key, { token: a.token, use: a.use, groups: [i] });
     }
-  }
-  return { agents: [...byToken.values()], wildcard, wildcardGoverns: allTokens.some((t) => !byToken.has(t.toLowerCase())) };
+  });
+  return { groups: compiled, agents: [...byToken.values()], wildcard, wildcardGoverns: allTokens.some((t) => !byToken.has(t.toLowerCase())) };
+}
+
+/** The better of two winning rules: the longer pattern, Allow on a tie (RFC 9309 §2.2.2). */
+function better(a: CompiledRule | null, b: CompiledRule | null): CompiledRule | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return b.pattern.length > a.pattern.length || (b.pattern.length === a.pattern.length && b.allow && !a.allow) ? b : a;
 }
 
 export type AgentsVerdict =
@@ -86,10 +97,24 @@ export type AgentsVerdict =
   | { kind: 'allowed'; agents: string[]; rule: CompiledRule | null }
   | null;
 
-/** What the AI groups of a robots.txt say about one site path. */
+/**
+ * What the AI groups of a robots.txt say about one site path. Each group is matched once per path,
+ * and a crawler named by several groups takes the best of their winners — the same as matching
+ * their merged rules — so the cost grows with the groups, not with the crawlers they name.
+ */
 export function agentsVerdict(c: CompiledAgents, sitePath: string): AgentsVerdict {
   if (sitePath === '/robots.txt') return null;
+  return verdictOf(c, groupWinners(c, sitePath));
+}
+
+/** The winning rule of each group for a site path (null: no rule matches). */
+export function groupWinners(c: CompiledAgents, sitePath: string): (CompiledRule | null)[] {
   const canonical = canonicalPath(sitePath);
+  return c.groups.map((rules) => decide(rules, canonical));
+}
+
+/** The verdict for a path whose group winners are known; paths with the same winners share it. */
+export function verdictOf(c: CompiledAgents, winners: readonly (CompiledRule | null)[]): AgentsVerdict {
   const training: string[] = [];
   const other: string[] = [];
   const allowed: string[] = [];
@@ -97,7 +122,8 @@ export function agentsVerdict(c: CompiledAgents, sitePath: string): AgentsVerdic
   let otherRule: CompiledRule | null = null;
   let allowRule: CompiledRule | null = null;
   for (const a of c.agents) {
-    const r = decide(a.rules, canonical);
+    let r: CompiledRule | null = null;
+    for (const g of a.groups) r = better(r, winners[g]!);
     if (r !== null && !r.allow) {
       if (a.use === 'ai-other') {
         other.push(a.token);
@@ -112,8 +138,9 @@ export function agentsVerdict(c: CompiledAgents, sitePath: string): AgentsVerdic
     }
   }
   if (trainingRule) return { kind: 'training-disallowed', agents: training, rule: trainingRule };
-  if (c.wildcard && c.wildcardGoverns) {
-    const r = decide(c.wildcard, canonical);
+  if (c.wildcard.length > 0 && c.wildcardGoverns) {
+    let r: CompiledRule | null = null;
+    for (const g of c.wildcard) r = better(r, winners[g]!);
     if (r !== null && !r.allow) return { kind: 'wildcard-disallowed', rule: r };
   }
   if (otherRule) return { kind: 'other-disallowed', agents: other, rule: otherRule };

@@ -22,14 +22,14 @@
  */
 import { defineDetector, findingUrl, type DetectorInput } from '../../engine/detector.js';
 import type { Finding, FindingInput } from '../../schema/finding.js';
-import { applied, clip, lineEvidence, memoByFinding, ownPath } from '../optout-common/findings.js';
+import { applied, BoundedCache, clip, lineEvidence, memoByFinding, ownPath } from '../optout-common/findings.js';
 import { sitePath } from '../optout-common/path-pattern.js';
 import { policyLocation } from '../optout-common/policy-url.js';
 import { parseRobots } from '../optout-common/robots-syntax.js';
 import { decodeText } from '../text.js';
 import { AI_AGENTS } from './ai-agents.js';
 import { agentGroups, usageGroups, type GroupData, type UsageGroupData } from './carriers.js';
-import { agentsVerdict, compileAgents, compileUsage, usageVerdict, type CompiledRule, type UsageVerdict } from './evaluate.js';
+import { compileAgents, compileUsage, groupWinners, usageVerdict, verdictOf, type CompiledRule, type UsageVerdict } from './evaluate.js';
 
 const ID = 'robots-txt';
 /** RFC 9309 §2.5: crawlers parse at least 500 KiB; Clearance reads that much and says when there is more. */
@@ -164,7 +164,8 @@ function detectRobots(input: DetectorInput): FindingInput[] {
 
 const compiledAgents = memoByFinding((f) => {
   const v = f.value as { siteRoot: string; groups: GroupData[] };
-  return { siteRoot: v.siteRoot, compiled: compileAgents(v.groups, ALL_TOKENS) };
+  // Files whose paths the same rules win for get the same finding: built once, shared.
+  return { siteRoot: v.siteRoot, compiled: compileAgents(v.groups, ALL_TOKENS), byWinners: new BoundedCache<string, Finding | null>() };
 });
 
 function ruleText(rule: CompiledRule): string {
@@ -172,10 +173,16 @@ function ruleText(rule: CompiledRule): string {
 }
 
 function agentsFor(f: Finding, path: string): Finding | null {
-  const { siteRoot, compiled } = compiledAgents(f);
+  const { siteRoot, compiled, byWinners } = compiledAgents(f);
   const sp = sitePath(siteRoot, path);
-  if (sp === null) return null;
-  const v = agentsVerdict(compiled, sp);
+  if (sp === null || sp === '/robots.txt') return null;
+  const winners = groupWinners(compiled, sp);
+  // A rule's line identifies it within the file.
+  const key = winners.map((w) => (w === null ? '' : w.line)).join(',');
+  return byWinners.get(key, () => agentsFinding(f, verdictOf(compiled, winners)));
+}
+
+function agentsFinding(f: Finding, v: ReturnType<typeof verdictOf>): Finding | null {
   if (v === null) return null;
   const base = { protocol: 'robots', level: 'site' as const };
   switch (v.kind) {
@@ -220,17 +227,18 @@ function listed(agents: readonly string[]): string {
 
 const compiledUsage = memoByFinding((f) => {
   const v = f.value as { siteRoot: string; groups: UsageGroupData[] };
-  return { siteRoot: v.siteRoot, groups: compileUsage(v.groups) };
+  return { siteRoot: v.siteRoot, groups: compileUsage(v.groups), byStatements: new BoundedCache<string, Finding>() };
 });
 
 function usageFor(f: Finding, path: string, protocol: 'aipref' | 'content-signal'): Finding | null {
-  const { siteRoot, groups } = compiledUsage(f);
+  const { siteRoot, groups, byStatements } = compiledUsage(f);
   const sp = sitePath(siteRoot, path);
   if (sp === null) return null;
   // AIPREF: preferences only attach to what the group may crawl; Content-Signal makes no such rule.
   const v = usageVerdict(groups, sp, { crawlableOnly: protocol === 'aipref' });
   if (v === null) return null;
-  return usageFinding(f, v, protocol);
+  const key = `${v.training}:${v.decisive.map((d) => d.data.line).join(',')}`;
+  return byStatements.get(key, () => usageFinding(f, v, protocol));
 }
 
 function usageFinding(f: Finding, v: UsageVerdict, protocol: 'aipref' | 'content-signal'): Finding {

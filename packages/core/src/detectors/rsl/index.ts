@@ -112,15 +112,25 @@ function patternOf(url: string): PathPattern | null {
 
 const compile = memoByFinding((f) => {
   const v = f.value as unknown as CarrierValue;
-  return { value: v, contents: v.contents.map((c) => ({ content: c, pattern: patternOf(c.url) })) };
+  // What each content entry gives does not depend on the path: built once per entry.
+  return { value: v, contents: v.contents.map((c) => ({ content: c, pattern: patternOf(c.url) })), given: new Map<RslContent | 'unreadable', Finding>() };
 });
 
 function termsFor(f: Finding, path: string): Finding | null {
-  const { value, contents } = compile(f);
+  const { value, contents, given } = compile(f);
   const sp = sitePath(value.siteRoot, path);
   if (sp === null) return null;
+  const once = (key: RslContent | 'unreadable', make: () => Finding) => {
+    let out = given.get(key);
+    if (!out) {
+      out = make();
+      given.set(key, out);
+    }
+    return out;
+  };
   if (value.unreadable !== undefined) {
-    return applied(f, { code: 'optout.rsl.unreadable', protocol: 'rsl', reserved: 'unknown', level: 'site', rule: `unreadable: ${value.unreadable}`, evidence: { path: f.evidence.path }, confidence: 0.5, severity: 'warning' });
+    const problem = value.unreadable;
+    return once('unreadable', () => applied(f, { code: 'optout.rsl.unreadable', protocol: 'rsl', reserved: 'unknown', level: 'site', rule: `unreadable: ${problem}`, evidence: { path: f.evidence.path }, confidence: 0.5, severity: 'warning' }));
   }
   const canonical = canonicalPath(sp);
   let best: { content: RslContent; pattern: PathPattern } | null = null;
@@ -128,6 +138,12 @@ function termsFor(f: Finding, path: string): Finding | null {
     if (c.pattern && c.pattern.matches(canonical) && (!best || c.pattern.length > best.pattern.length)) best = { content: c.content, pattern: c.pattern };
   }
   if (!best) return null;
+  const content = best.content;
+  return once(content, () => contentFinding(f, content));
+}
+
+function contentFinding(f: Finding, content: RslContent): Finding {
+  const best = { content };
   const { reserved, rule, license } = judge(best.content.licenses);
   const payments = [...new Set(best.content.licenses.flatMap((l) => l.payments))];
   return applied(f, {

@@ -56,8 +56,10 @@ export const tdmrepPolicy = defineDetector({
     },
   },
   detect(input) {
-    const text = decodeText(input.head.subarray(0, MAX_BYTES));
-    if (!text.includes(ODRL)) return [];
+    // A byte search first: most JSON files are not policies and are never decoded.
+    const head = input.head.subarray(0, MAX_BYTES);
+    if (Buffer.from(head.buffer, head.byteOffset, head.byteLength).indexOf(ODRL) < 0) return [];
+    const text = decodeText(head);
     const invalid = (problem: string): FindingInput[] => [
       {
         code: 'optout.tdmrep.policy-invalid',

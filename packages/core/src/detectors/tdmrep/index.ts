@@ -139,6 +139,8 @@ function carrier(input: DetectorInput, siteRoot: string, read: TdmRules): Findin
 interface Compiled {
   value: CarrierValue;
   rules: { rule: TdmRule; pattern: PathPattern | null }[];
+  /** What each rule (or the lack of one) gives, built once: it does not depend on the path. */
+  given: Map<TdmRule | string, Finding | null>;
   /** A rule that reserves (or may) but has no usable location: it may cover any file. */
   unplaceable: TdmRule | undefined;
 }
@@ -147,15 +149,23 @@ const compile = memoByFinding<Compiled>((f) => {
   const value = f.value as unknown as CarrierValue;
   const rules = (value.rules ?? []).map((rule) => ({ rule, pattern: rule.location !== null ? compilePattern(rule.location) : null }));
   const unplaceable = rules.find((r) => r.pattern === null && r.rule.reserved !== 'no')?.rule;
-  return { value, rules, unplaceable };
+  return { value, rules, unplaceable, given: new Map() };
 });
+
+/** `make()` once per key of a carrier. */
+function once(c: Compiled, key: TdmRule | string, make: () => Finding | null): Finding | null {
+  if (c.given.has(key)) return c.given.get(key)!;
+  const f = make();
+  c.given.set(key, f);
+  return f;
+}
 
 function ruleFor(f: Finding, path: string): Finding | null {
   const c = compile(f);
   const sp = sitePath(c.value.siteRoot, path);
   if (sp === null) return null;
   if (c.value.unreadable !== undefined) {
-    return applied(f, {
+    return once(c, 'unreadable', () => applied(f, {
       code: 'optout.tdmrep.unreadable',
       protocol: 'tdmrep',
       reserved: 'unknown',
@@ -164,16 +174,17 @@ function ruleFor(f: Finding, path: string): Finding | null {
       evidence: { path: f.evidence.path },
       confidence: 0.5,
       severity: 'warning',
-    });
+    }));
   }
   const canonical = canonicalPath(sp);
   for (const { rule, pattern } of c.rules) {
     if (pattern === null || !pattern.matches(canonical)) continue;
-    return applyRule(f, c.value.siteRoot, rule);
+    return once(c, rule, () => applyRule(f, c.value.siteRoot, rule));
   }
   // Past the rules that were read, or a rule that cannot be placed, may still cover this file.
-  if (c.value.truncated) return unknownBeyond(f, 'more rules than were read');
-  if (c.unplaceable) return unknownBeyond(f, 'a rule without a usable location', c.unplaceable.line);
+  if (c.value.truncated) return once(c, 'truncated', () => unknownBeyond(f, 'more rules than were read'));
+  const unplaceable = c.unplaceable;
+  if (unplaceable) return once(c, 'unplaceable', () => unknownBeyond(f, 'a rule without a usable location', unplaceable.line));
   return null;
 }
 
