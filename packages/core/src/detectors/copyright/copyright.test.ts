@@ -24,6 +24,12 @@ describe('copyright notices', () => {
     ['Copyright 2020 The Go Gopher.', 'The Go Gopher', '2020', 2020, 2020],
     ['COPYRIGHT (C) 2003 HARBOUR BOARD', 'HARBOUR BOARD', '2003', 2003, 2003],
     ['Copyright: 2012 Jane Doe', 'Jane Doe', '2012', 2012, 2012],
+    ['© 2024 Kelmouth Courier Ltd. All rights reserved. Text and data mining of this site is governed by our reservation.', 'Kelmouth Courier Ltd.', '2024', 2024, 2024],
+    ['Copyright 2020 Jane Doe. Licensed under the MIT licence.', 'Jane Doe', '2020', 2020, 2020],
+    ['Copyright (c) 2021 Jane Doe, licensed under CC BY 4.0', 'Jane Doe', '2021', 2021, 2021],
+    ['Copyright 2019 J. R. R. Tolkien Estate', 'J. R. R. Tolkien Estate', '2019', 2019, 2019],
+    ['Copyright 2018 Acme Inc. and Harbour Board', 'Acme Inc. and Harbour Board', '2018', 2018, 2018],
+    ['Copyright 2017 Jane Doe. Contact her at the harbour office.', 'Jane Doe', '2017', 2017, 2017],
   ])('reads %s', (line, holder, written, first, last) => {
     expect(parseNotice(line)).toMatchObject({ holder, years: { written, first, last } });
   });

@@ -42,6 +42,8 @@ const YEARS = /^((?:19|20)\d\d)(?:\s*(?:-|–|—|to)\s*((?:19|20)\d\d|present|n
 const TRAILING_YEARS = /[,\s]+((?:19|20)\d\d(?:\s*(?:-|–|—)\s*(?:(?:19|20)\d\d|present))?(?:\s*,\s*(?:19|20)\d\d(?:\s*(?:-|–|—)\s*(?:(?:19|20)\d\d|present))?)*)\.?$/i;
 /** Words after the holder that are not part of it. */
 const RESERVED = /[,;]?\s*(?:all rights reserved|some rights reserved|alle rechte vorbehalten|tous droits réservés)\.?\s*$/i;
+/** Where a holder's name ends and other words begin: the rights phrase, or a licence sentence, anywhere in the line. */
+const CUT = /[\s,;:]*\b(?:all rights reserved|some rights reserved|alle rechte vorbehalten|tous droits réservés|licen[cs]ed under|released under|distributed under|use of this (?:source code|file|software) is governed|see (?:the )?(?:file )?licen[cs]e|this (?:file|program|software|work) is)\b/i;
 /** Comment closers and markup at the end of the line. */
 const CLOSER = /\s*(?:\*\/|-->|-\}|\*\)|\*+|_+|#+|\|)\s*$/;
 /** Placeholders of licence templates: `<year>`, `[yyyy]`, `{name of copyright owner}`. */
@@ -112,6 +114,17 @@ function parseBody(body: string, line: string, prefix: CopyrightNotice['prefix']
     rest = (rest.slice(0, c.index) + rest.slice(c.index + c[0].length)).replace(/<\s*>/g, '').trim();
   }
   rest = rest.replace(RESERVED, '').replace(CLOSER, '').trim();
+  const cut = CUT.exec(rest);
+  if (cut && cut.index > 0) rest = rest.slice(0, cut.index).trim();
+  // A second sentence after the holder ("Jane Doe. Contact us at …"): cut at a full stop that does
+  // not end an initial or an abbreviation ("J. R. Smith", "Acme Inc. and others" stay whole).
+  for (const m of rest.matchAll(/\.\s+(?=[A-Z][a-z]+\s+\S)/g)) {
+    const before = rest.slice(0, m.index + 1);
+    if (!ABBREVIATION.test(before)) {
+      rest = before.slice(0, -1).trim();
+      break;
+    }
+  }
   if (!years) {
     const t = TRAILING_YEARS.exec(rest);
     if (t) {
