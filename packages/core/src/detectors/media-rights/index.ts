@@ -110,9 +110,8 @@ const XMPMETA_CLOSE = new TextEncoder().encode('</x:xmpmeta>');
 
 /**
  * An XMP block without the padding writers leave before `<?xpacket end…?>` (2 KiB or more of spaces
- * in most JPEGs). The padding is not XML, and the shared parser's trailing-whitespace trim takes time
- * quadratic in a run of spaces that does not end the text: cutting after `</x:xmpmeta>` keeps every
- * property and its offset. UTF-8 packets only; others are passed as they are.
+ * in most JPEGs): the padding is not XML, and cutting after `</x:xmpmeta>` spares the parser reading
+ * it while keeping every property and its offset. UTF-8 packets only; others are passed as they are.
  */
 function unpadded<B extends { kind: string; bytes: Uint8Array | null }>(block: B): B {
   const b = block.bytes;
