@@ -43,7 +43,10 @@ export interface BuildInput {
 /** One entry of the packed data: a reference text and the ids that share it (the preferred id first). */
 export interface PackedEntry {
   ids: string[];
+  /** The name of the preferred id. */
   name: string;
+  /** Each id's name, in the order of `ids`, when they differ ("… v3.0 only", "… v3.0 or later"). */
+  names?: string[];
   /** Word numbers into the vocabulary, as unsigned LEB128 varints, base64. */
   words: string;
   soft: number[];
@@ -91,17 +94,17 @@ export function buildLicenceData(input: BuildInput): BuildResult {
   const deprecated = new Set(input.licences.filter((l) => l.deprecated || l.id.endsWith('+')).map((l) => l.id));
   // Licences whose texts have the same words share one entry (grouped by their plain texts' words);
   // a template's markup wins over rules.
-  const groups = new Map<string, { ids: string[]; name: string; ref: Reference; from: PackedEntry['from'] }>();
+  const groups = new Map<string, { ids: string[]; names: Map<string, string>; ref: Reference; from: PackedEntry['from'] }>();
   const add = (id: string, name: string, ref: Reference, from: PackedEntry['from'], plainWords: readonly string[] = ref.words) => {
     const key = plainWords.join(' ');
     const g = groups.get(key);
-    if (!g) groups.set(key, { ids: [id], name, ref, from });
+    if (!g) groups.set(key, { ids: [id], names: new Map([[id, name]]), ref, from });
     else {
       g.ids.push(id);
+      g.names.set(id, name);
       if (from === 'spdx-template' && g.from !== 'spdx-template') {
         g.ref = ref;
         g.from = from;
-        g.name = name;
       } else if (from !== 'spdx-template' && g.from !== 'spdx-template') {
         // The same words laid out differently (a title on its own line or not): what either marks omittable is.
         const seen = new Set(g.ref.regions.map((r) => `${r.kind}:${r.start}:${r.end}`));
@@ -170,7 +173,8 @@ export function buildLicenceData(input: BuildInput): BuildResult {
       }
       return n;
     });
-    entries.push({ ids, name: g.name, words: packVarints(nums), soft: g.ref.soft, regions: g.ref.regions.map(packRegion), from: g.from, ...(deprecated.has(ids[0]!) ? { deprecated: true } : {}) });
+    const names = ids.map((id) => g.names.get(id)!);
+    entries.push({ ids, name: names[0]!, ...(names.some((n) => n !== names[0]) ? { names } : {}), words: packVarints(nums), soft: g.ref.soft, regions: g.ref.regions.map(packRegion), from: g.from, ...(deprecated.has(ids[0]!) ? { deprecated: true } : {}) });
   }
   entries.sort((a, b) => (a.ids[0]! < b.ids[0]! ? -1 : 1));
   const sources = [input.textSource, `${input.templateSource} (${Object.keys(input.templates).length} templates)`];

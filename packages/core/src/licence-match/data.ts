@@ -23,7 +23,8 @@ export interface RefRegion {
 export interface RefEntry {
   index: number;
   ids: readonly string[];
-  name: string;
+  /** Each id's name, in the order of `ids`. */
+  names: readonly string[];
   words: Int32Array;
   soft: Uint8Array;
   regions: readonly RefRegion[];
@@ -59,6 +60,12 @@ export interface LicenceData {
   /** Hash of a whole text's required-or-optional words (without list markers) → entries. */
   exact: ReadonlyMap<string, RefEntry[]>;
   index: NgramIndex;
+}
+
+/** The name of a licence id of the data (its SPDX full name), or the id itself when unknown. */
+export function licenceName(data: LicenceData, id: string): string {
+  const e = data.byId.get(id);
+  return e ? (e.names[e.ids.indexOf(id)] ?? id) : id;
 }
 
 /** Size of the word n-grams the index is built on. */
@@ -104,7 +111,7 @@ export function unpack(packed: PackedData): LicenceData {
       if (r.start === r.end) emptyVars.set(r.start, ri);
       for (let i = r.start; i < r.end; i++) varIndex[i] = ri;
     });
-    return { index, ids: p.ids, name: p.name, words, soft, regions, flags, varIndex, emptyVars, required, ngrams: 0, gramWeight: 1, from: p.from, deprecated: p.deprecated === true };
+    return { index, ids: p.ids, names: p.names ?? p.ids.map(() => p.name), words, soft, regions, flags, varIndex, emptyVars, required, ngrams: 0, gramWeight: 1, from: p.from, deprecated: p.deprecated === true };
   });
   const byId = new Map<string, RefEntry>();
   for (const e of entries) for (const id of e.ids) byId.set(id, e);

@@ -12,7 +12,7 @@
  * 4. Notices: GNU notices outside the licence texts decide `-only` or `-or-later`; headers and
  *    choice statements add their licences; a choice statement or "at your option" makes OR.
  */
-import { licenceData, ngramAt, exactKey, N, type LicenceData, type RefEntry } from './data.js';
+import { licenceData, licenceName, ngramAt, exactKey, N, type LicenceData, type RefEntry } from './data.js';
 import { lineAt, toWords, type Words } from './normalise.js';
 import { choiceNotices, gnuNotices, headerNotices, llamaNotices, saysChoice } from './notices.js';
 import { verify, type Difference, type Verification } from './verify.js';
@@ -191,7 +191,7 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
     const shared = k.entry.ids.length > 1 ? `the text is the same for ${k.entry.ids.join(', ')}; ${id} is what the text alone grants` : undefined;
     matches.push({
       id,
-      name: k.entry.name,
+      name: k.entry.names[0]!,
       kind: 'text',
       confidence: k.entry.ids.length > 1 && /-only$/.test(id) ? 0.9 : 0.99,
       lines: lines(s, e),
@@ -209,6 +209,7 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
     const refined = matches.find((m) => m.kind === 'text' && parts.length === 1 && sameGnuText(data, m.id, parts[0]!));
     if (refined) {
       refined.id = parts[0]!;
+      refined.name = licenceName(data, refined.id);
       refined.confidence = 0.99;
       refined.note = `the notice at line ${nLines.start} says: ${n.detail}`;
       continue;
@@ -216,7 +217,7 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
     if (matches.some((m) => m.id === n.expression) || extraMatches.some((m) => m.id === n.expression)) continue;
     extraMatches.push({
       id: n.expression,
-      name: parts.map((p) => data.byId.get(p)?.name ?? p).join(' or '),
+      name: parts.map((p) => licenceName(data, p)).join(' or '),
       kind: n.kind === 'choice' ? 'choice' : 'notice',
       confidence: n.kind === 'choice' ? 0.9 : 0.95,
       lines: nLines,
@@ -256,7 +257,7 @@ export function identifyLicences(text: string, options: IdentifyOptions = {}): L
     .slice(0, options.maxNearMisses ?? 3)
     .map((r) => ({
       id: r.entry.ids[0]!,
-      name: r.entry.name,
+      name: r.entry.names[0]!,
       similarity: round(Math.max(r.result.similarity, 0)),
       lines: r.result.span ? lines(r.result.span[0], r.result.span[1]) : null,
       differences: r.result.differences.slice(0, 10).map((d) => ({ kind: d.kind, ...(d.typo ? { typo: true } : {}), expected: d.expected, found: d.found, line: d.at < w.words.length ? lineAt(w.lineStarts, w.start[d.at]!) : lineAt(w.lineStarts, text.length) })),

@@ -120,6 +120,9 @@ describe('identification', () => {
     expect(expr(notice + text('GPL-3.0-only'))).toBe('GPL-3.0-or-later');
     expect(expr(text('LGPL-2.1-only'))).toBe('LGPL-2.1-only');
     expect(expr(text('AGPL-3.0-only'))).toBe('AGPL-3.0-only');
+    // Each id with its own name, though -only and -or-later share one text.
+    expect(identifyLicences(text('GPL-3.0-only')).matches[0]?.name).toBe('GNU General Public License v3.0 only');
+    expect(identifyLicences(notice + text('GPL-3.0-only')).matches.map((m) => m.name)).toContain('GNU General Public License v3.0 or later');
   });
 
   it('reads GNU notices and headers on their own', () => {
