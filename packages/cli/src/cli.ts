@@ -1,4 +1,5 @@
 import { ClearanceError, VERSION } from '@clearance/core';
+import { identifyCommand } from './commands/identify.js';
 import { reportCommand } from './commands/report.js';
 import { scanCommand } from './commands/scan.js';
 import { UsageError, type Command, type Io } from './usage.js';
@@ -6,7 +7,7 @@ import { UsageError, type Command, type Io } from './usage.js';
 export type { Io } from './usage.js';
 
 /** Every command, by name. A new command is one module under commands/ and one line here. */
-const COMMANDS: readonly Command[] = [scanCommand, reportCommand];
+const COMMANDS: readonly Command[] = [scanCommand, reportCommand, identifyCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
