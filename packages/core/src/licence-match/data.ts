@@ -117,7 +117,7 @@ export function unpack(packed: PackedData): LicenceData {
   for (const e of entries) for (const id of e.ids) byId.set(id, e);
   const exact = new Map<string, RefEntry[]>();
   for (const e of entries) {
-    for (const key of new Set([exactKey(e.words, e.soft, e.flags, false), exactKey(e.words, e.soft, e.flags, true)])) {
+    for (const key of new Set(exactKeys(e))) {
       const list = exact.get(key);
       if (list) list.push(e);
       else exact.set(key, [e]);
@@ -141,6 +141,29 @@ export function exactKey(words: Int32Array, soft: Uint8Array, flags: Uint8Array 
     n++;
   }
   return `${n}:${(h1 >>> 0).toString(36)}:${(h2 >>> 0).toString(36)}`;
+}
+
+/** An entry's two exact keys, in one pass: without its optional parts, and with them. */
+function exactKeys(e: RefEntry): [string, string] {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  let n = 0;
+  let o1 = 0x811c9dc5;
+  let o2 = 0x01000193;
+  let m = 0;
+  const { words, soft, flags } = e;
+  for (let i = 0; i < words.length; i++) {
+    if (soft[i] !== 0) continue;
+    const w = words[i]!;
+    o1 = Math.imul(o1 ^ w, 0x01000193);
+    o2 = Math.imul(o2 ^ (w + 0x9e3779b9), 0x85ebca6b) ^ (o2 >>> 13);
+    m++;
+    if ((flags[i]! & 1) !== 0) continue;
+    h1 = Math.imul(h1 ^ w, 0x01000193);
+    h2 = Math.imul(h2 ^ (w + 0x9e3779b9), 0x85ebca6b) ^ (h2 >>> 13);
+    n++;
+  }
+  return [`${n}:${(h1 >>> 0).toString(36)}:${(h2 >>> 0).toString(36)}`, `${m}:${(o1 >>> 0).toString(36)}:${(o2 >>> 0).toString(36)}`];
 }
 
 /** Hash of the 4-gram of words starting at `i`, or -1 when it holds a word no licence has. */
@@ -177,15 +200,12 @@ export class NgramIndex {
     this.#entries = entries.length;
     this.#isTiny = new Uint8Array(entries.length);
     // Only the sample is made for most entries; a short text's whole set of 4-grams is made for it alone.
-    const sampled = entries.map((e) => requiredNgrams(e, isSampled));
-    const distinct = new Set<number>();
+    const sampled = entries.map((e) => requiredNgrams(e, true));
     const whole: number[][] = [];
     let mainTotal = 0;
     let tinyTotal = 0;
     entries.forEach((e, i) => {
-      distinct.clear();
-      for (const h of sampled[i]!) distinct.add(h);
-      if (distinct.size < MIN_SAMPLE) {
+      if (fewDistinct(sampled[i]!, MIN_SAMPLE)) {
         this.#isTiny[i] = 1;
         whole[i] = requiredNgrams(e);
         tinyTotal += whole[i].length;
@@ -212,6 +232,17 @@ export class NgramIndex {
     }
     return hits;
   }
+}
+
+/** Whether `xs` holds fewer than `k` distinct values (a linear scan of at most k; no Set of boxed hashes). */
+function fewDistinct(xs: readonly number[], k: number): boolean {
+  const seen: number[] = [];
+  for (const x of xs) {
+    if (seen.includes(x)) continue;
+    seen.push(x);
+    if (seen.length >= k) return false;
+  }
+  return true;
 }
 
 /** One in SAMPLE 4-grams is in the main index. */
@@ -288,22 +319,34 @@ class GramTable {
  * how much of a licence a text holds is measured on what the licence requires. List markers are
  * skipped, as they are in the texts looked up.
  */
-export function requiredNgrams(e: RefEntry, keep: (h: number) => boolean = () => true): number[] {
+export function requiredNgrams(e: RefEntry, sampledOnly = false): number[] {
   const out: number[] = [];
-  const run = new Int32Array(e.words.length);
-  let n = 0;
-  const flush = () => {
-    for (let i = 0; i + N <= n; i++) {
-      const h = ngramAt(run, i);
-      if (h >= 0 && keep(h)) out.push(h);
+  const { words, soft, flags } = e;
+  // A rolling window over the run of required words (the hash is ngramAt's): one pass, no copies;
+  // this runs on every word of every licence at start-up.
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let run = 0;
+  for (let i = 0; i < words.length; i++) {
+    if (soft[i] !== 0) continue;
+    if (flags[i] !== 0) {
+      run = 0;
+      continue;
     }
-    n = 0;
-  };
-  for (let i = 0; i < e.words.length; i++) {
-    if (e.soft[i]) continue;
-    if (e.flags[i] !== 0) flush();
-    else run[n++] = e.words[i]!;
+    const d = words[i]!;
+    if (run >= N - 1) {
+      let h = Math.imul(a + 1, 0x9e3779b1);
+      h = Math.imul(h ^ (b + 0x7f4a7c15), 0x85ebca6b);
+      h = Math.imul(h ^ (c + 0x165667b1), 0xc2b2ae35);
+      h = Math.imul(h ^ (d + 0x27d4eb2f), 0x9e3779b1);
+      h = (h ^ (h >>> 15)) >>> 0;
+      if (!sampledOnly || (h & (SAMPLE - 1)) === 0) out.push(h);
+    }
+    a = b;
+    b = c;
+    c = d;
+    run++;
   }
-  flush();
   return out;
 }
