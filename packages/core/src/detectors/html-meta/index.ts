@@ -25,6 +25,7 @@ import { defineDetector, findingUrl, type DetectorInput } from '../../engine/det
 import type { FindingInput, Reserved } from '../../schema/finding.js';
 import { aiDirectivesOf } from '../optout-common/directives.js';
 import { clip } from '../optout-common/findings.js';
+import { relativePolicyPath } from '../optout-common/policy-url.js';
 import { readReservation } from '../optout-common/tdm-values.js';
 import { AI_AGENTS } from '../robots-txt/ai-agents.js';
 import { decodeText, excerpt, lineColumn } from '../text.js';
@@ -140,20 +141,6 @@ function tdmFindings(input: DetectorInput, text: string, metas: Meta[]): Finding
       url: findingUrl('optout.tdmrep.html-meta'),
     },
   ];
-}
-
-/**
- * A policy URL relative to the page's folder (`policy.json`, `../tdm/p.json`), as a dataset path.
- * Root-relative and absolute URLs need the site root, which a page alone does not give: null.
- */
-function relativePolicyPath(url: string, pagePath: string): string | null {
-  if (url.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('#') || url.startsWith('?')) return null;
-  try {
-    const p = decodeURIComponent(new URL(url, `http://page.invalid/${pagePath}`).pathname).slice(1);
-    return p === '' || p.endsWith('/') ? null : p;
-  } catch {
-    return null;
-  }
 }
 
 function noaiFindings(input: DetectorInput, text: string, metas: Meta[]): FindingInput[] {

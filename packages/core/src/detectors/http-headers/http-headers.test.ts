@@ -83,6 +83,7 @@ describe('http-headers detector', () => {
   it.each([
     ['tdm-reservation: 2', [['optout.tdmrep.http-header', 'tdmrep', 'unknown']]],
     ['tdm-reservation: 1\ntdm-reservation: 0', [['optout.tdmrep.http-header', 'tdmrep', 'unknown']]],
+    ['tdm-reservation: 1\ntdm-policy: ../policies/tdm.json', [['optout.tdmrep.http-header', 'tdmrep', 'yes']]],
     ['X-Robots-Tag: noindex, nofollow', []],
     ['X-Robots-Tag: GPTBot: noai', [['optout.noai.x-robots-tag', 'noai', 'yes']]],
     ['X-Robots-Tag: unavailable_after: 25 Jun 2030 15:00:00 PST, noml', [['optout.noai.x-robots-tag', 'noai', 'yes']]],
@@ -90,6 +91,11 @@ describe('http-headers detector', () => {
     ['Content-Usage: search=n', []],
   ])('%s', async (headers, expected) => {
     expect(at(await read('x.html.headers', `HTTP/1.1 200 OK\n${headers}\n`), 'x.html')).toEqual(expected);
+  });
+
+  it('resolves a relative tdm-policy against the file it describes', async () => {
+    const out = await read('site/pages/x.html.headers', 'tdm-reservation: 1\ntdm-policy: ../policies/tdm.json\n');
+    expect(httpHeaders.forPath!(out[0]!, 'site/pages/x.html')).toMatchObject({ value: { policy: '../policies/tdm.json', policyPath: 'site/policies/tdm.json' } });
   });
 
   it('reports a sidecar it cannot read, and never throws on junk', async () => {

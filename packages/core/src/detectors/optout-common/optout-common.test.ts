@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseUsagePreferences, reservedOf } from './aipref.js';
 import { aiDirectivesOf, parseXRobotsTag } from './directives.js';
 import { canonicalPath, compilePattern, sitePath } from './path-pattern.js';
-import { policyLocation } from './policy-url.js';
+import { policyLocation, relativePolicyPath } from './policy-url.js';
 import { groupsFor, parseRobots, productToken } from './robots-syntax.js';
 import { readReservation } from './tdm-values.js';
 
@@ -112,5 +112,9 @@ describe('robots directives and TDMRep values', () => {
     expect(policyLocation('https://x.example/p.json', 's', '/x.html', { absoluteAllowed: false })).toBeNull();
     expect(policyLocation('mailto:a@b', 's', '/x', { absoluteAllowed: true })).toBeNull();
     expect(policyLocation('https://x.example/', 's', '/x', { absoluteAllowed: true })).toBeNull();
+    expect(relativePolicyPath('tdm/p.json', 'news/a/page.html')).toBe('news/a/tdm/p.json');
+    expect(relativePolicyPath('../../p%20q.json', 'news/a/page.html')).toBe('p q.json');
+    expect(relativePolicyPath('../../../../p.json', 'news/a/page.html')).toBe('p.json');
+    for (const u of ['/p.json', 'https://x/p.json', '#x', '', 'dir/']) expect(relativePolicyPath(u, 'a/b.html'), u).toBeNull();
   });
 });

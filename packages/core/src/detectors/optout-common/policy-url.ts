@@ -47,3 +47,24 @@ export function policyLocation(url: string, siteRoot: string, docSitePath: strin
   const rel = sitePath.slice(1);
   return { path: siteRoot === '' ? rel : `${siteRoot}/${rel}`, hostChecked: !absolute };
 }
+
+/**
+ * A policy URL relative to a file's folder (`policy.json`, `../tdm/p.json`), as a dataset path: what
+ * can be resolved for a page or a stored header, whose site root is not known. Root-relative and
+ * absolute URLs need that root: null.
+ *
+ * ```ts
+ * relativePolicyPath('tdm/p.json', 'news/a/page.html') // 'news/a/tdm/p.json'
+ * relativePolicyPath('/p.json', 'news/a/page.html')    // null
+ * ```
+ */
+export function relativePolicyPath(url: string, filePath: string): string | null {
+  const u = url.trim();
+  if (u === '' || u.length > 2048 || u.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(u) || u.startsWith('#') || u.startsWith('?')) return null;
+  try {
+    const p = decodeURIComponent(new URL(u, `${BASE}/${filePath}`).pathname).slice(1);
+    return p === '' || p.endsWith('/') ? null : p;
+  } catch {
+    return null;
+  }
+}
