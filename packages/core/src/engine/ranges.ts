@@ -13,6 +13,8 @@ export async function readRanges(
   ask: NonNullable<DetectorWants['ranges']>,
   first: Omit<RangeView, 'ranges' | 'round'>,
   signal?: AbortSignal,
+  /** Ranges already read for this file by other detectors (`start-end` → bytes): shared, never read twice. */
+  cache: Map<string, Uint8Array> = new Map(),
 ): Promise<{ ranges: RangeBytes[]; bytes: number; requests: number }> {
   const out: RangeBytes[] = [];
   let bytes = 0;
@@ -29,6 +31,12 @@ export async function readRanges(
         out.push({ start: r.start, end, bytes: first.whole.subarray(r.start, end) });
         continue;
       }
+      const key = `${r.start}-${end}`;
+      const cached = cache.get(key);
+      if (cached) {
+        out.push({ start: r.start, end, bytes: cached });
+        continue;
+      }
       let got: Uint8Array;
       try {
         got = await source.read(entry, { start: r.start, end }, { signal });
@@ -37,6 +45,7 @@ export async function readRanges(
       }
       requests++;
       bytes += got.length;
+      cache.set(key, got);
       if (got.length !== end - r.start) throw new SourceError('ERR_CHANGED_DURING_READ', `the file shrank while it was read (range ${r.start}-${end} gave ${got.length} bytes)`);
       out.push({ start: r.start, end, bytes: got });
     }

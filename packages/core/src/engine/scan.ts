@@ -168,6 +168,8 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
     base.mediaType = s.mediaType;
     base.read = { bytes: got.bytesRead, requests: got.requests };
     if (s.mismatch) base.own.push(mismatchFinding(entry.path, s));
+    // Detectors that ask for the same ranges of one file (several read its embedded metadata) share one read.
+    const rangeCache = new Map<string, Uint8Array>();
     for (const c of interested) {
       const d = c.detector;
       const max = d.wants.whole?.maxBytes;
@@ -175,7 +177,7 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
       try {
         let ranges: RangeBytes[] = [];
         if (d.wants.ranges) {
-          const extra = await readRanges(source, entry, d.wants.ranges, { size: entry.size, head: got.head, tail: got.complete ? null : got.tail, whole: got.whole }, signal);
+          const extra = await readRanges(source, entry, d.wants.ranges, { size: entry.size, head: got.head, tail: got.complete ? null : got.tail, whole: got.whole }, signal, rangeCache);
           ranges = extra.ranges;
           base.read.bytes += extra.bytes;
           base.read.requests += extra.requests;
