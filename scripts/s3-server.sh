@@ -63,7 +63,8 @@ stop() {
 }
 
 running() {
-  [ -f "$ENV_FILE" ] && [ -f "$DIR/run/rgw.pid" ] && kill -0 "$(cat "$DIR/run/rgw.pid")" 2>/dev/null
+  [ -f "$ENV_FILE" ] && [ -f "$DIR/run/client.rgw.a.pid" ] && kill -0 "$(cat "$DIR/run/client.rgw.a.pid")" 2>/dev/null \
+    && curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/"
 }
 
 wait_for() { # <seconds> <command...>
@@ -131,17 +132,17 @@ EOF
   ceph-authtool --create-keyring "$DIR/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
   monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:$MON_PORT]" "$DIR/monmap" >/dev/null
   ceph-mon -c "$CONF" --mkfs -i a --monmap "$DIR/monmap" --keyring "$DIR/keyring"
-  ceph-mon -c "$CONF" -i a
+  ceph-mon -c "$CONF" -i a 9>&-
   wait_for 30 ceph -c "$CONF" --connect-timeout 2 mon stat || { log "monitor did not come up (see $DIR/log)"; return 1; }
   mkdir -p "$DIR/mgr/x"
-  ceph-mgr -c "$CONF" -i x
+  ceph-mgr -c "$CONF" -i x 9>&-
   local id
   id=$(ceph -c "$CONF" osd create "$osd_uuid")
   mkdir -p "$DIR/osd/$id"
   ceph-osd -c "$CONF" -i "$id" --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1
-  ceph-osd -c "$CONF" -i "$id"
+  ceph-osd -c "$CONF" -i "$id" 9>&-
   wait_for 30 sh -c "ceph -c '$CONF' osd stat | grep -q '1 up'" || { log "OSD did not come up (see $DIR/log)"; return 1; }
-  radosgw -c "$CONF" -n client.rgw.a
+  radosgw -c "$CONF" -n client.rgw.a 9>&-
   radosgw-admin -c "$CONF" user create --uid=clearance --display-name="Clearance tests" \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
   wait_for 60 curl -sf -o /dev/null "http://127.0.0.1:$PORT/" || { log "radosgw did not answer on 127.0.0.1:$PORT (see $DIR/log)"; return 1; }
@@ -163,9 +164,11 @@ idle() {
   return 0
 }
 
-locked() { # serialises start and stop between test processes
+# Serialises start and stop between test processes. The daemons are started with the descriptor
+# closed (9>&-): a daemon holding it would hold the lock for as long as it runs.
+locked() {
   mkdir -p "$(dirname "$DIR")"
-  exec 9>"$DIR.lock"
+  exec 9>"$DIR.start-lock"
   flock 9
   "$@"
 }

@@ -98,7 +98,7 @@ export function s3Source(options: S3SourceOptions): Source {
   const maxKeys = options.maxKeys ?? 1000;
   if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000) throw new ClearanceError('ERR_INVALID_OPTION', `[s3] maxKeys must be 1..1000, got ${maxKeys}`);
   const ownClient = options.client === undefined;
-  const client = options.client ?? new S3Client(clientConfig(options));
+  const client = options.client ?? makeClient(options);
   const include = options.include?.length ? options.include : ['**'];
   const positive = include.filter((p) => !p.startsWith('!'));
   const leftOut = [...(options.exclude ?? []), ...include.filter((p) => p.startsWith('!')).map((p) => p.slice(1))];
@@ -320,10 +320,23 @@ export function s3Source(options: S3SourceOptions): Source {
   return { name: 's3', location, list, read, stream, close };
 }
 
+/**
+ * A client for S3 and S3-compatible stores. With no region anywhere (option, AWS_REGION, the
+ * profile), `us-east-1` with region redirects followed, as the AWS CLI reaches any bucket.
+ */
+function makeClient(options: S3SourceOptions): S3Client {
+  try {
+    return new S3Client(clientConfig(options));
+  } catch (err) {
+    if (!/region is missing/i.test((err as Error).message)) throw new ClearanceError('ERR_INVALID_OPTION', `[s3] ${(err as Error).message}`, { cause: err });
+    return new S3Client({ ...clientConfig(options), region: 'us-east-1', followRegionRedirects: true });
+  }
+}
+
 /** The client configuration for S3 and S3-compatible stores. */
 function clientConfig(options: S3SourceOptions): S3ClientConfig {
   const maxSockets = options.maxSockets ?? 64;
-  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (options.endpoint !== undefined ? 'us-east-1' : undefined);
+  const region = options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || (options.endpoint !== undefined ? 'us-east-1' : undefined);
   return {
     ...(region !== undefined ? { region } : {}),
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),

@@ -3,7 +3,7 @@ import { builtinDetectors, localSource, scan } from '@clearance/core';
 import * as vitest from 'vitest';
 import { sourceSuite, type SourceSuiteHarness } from '../../core/src/source/source-suite.js';
 import { s3Source } from '../src/index.js';
-import { useS3Server, type S3TestServer } from './server.js';
+import { putAll, useS3Server, type S3TestServer } from './server.js';
 
 const { beforeAll, afterAll } = vitest;
 
@@ -15,24 +15,12 @@ beforeAll(async () => {
   server = await useS3Server();
   client = server.client();
   await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-}, 600_000);
+}, 300_000);
 
 afterAll(async () => {
   client?.destroy();
   await server?.release();
 });
-
-/** Uploads with a few requests in flight. */
-export async function putAll(c: S3Client, bucket: string, prefix: string, files: Map<string, Uint8Array>): Promise<void> {
-  const queue = [...files];
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      for (let item = queue.shift(); item; item = queue.shift()) {
-        await c.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${item[0]}`, Body: item[1] }));
-      }
-    }),
-  );
-}
 
 let runs = 0;
 const s3: SourceSuiteHarness = {

@@ -8,7 +8,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 const SCRIPT = path.resolve(import.meta.dirname, '../../../scripts/s3-server.sh');
 const DIR = process.env.CLEARANCE_S3_DIR ?? '/tmp/clearance-s3';
@@ -35,7 +35,7 @@ export async function useS3Server(): Promise<S3TestServer> {
   const t0 = performance.now();
   let envFile: string;
   try {
-    const { stdout } = await promisify(execFile)('bash', [SCRIPT, 'start'], { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)('bash', [SCRIPT, 'start'], { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
     envFile = stdout.trim().split('\n').pop()!;
   } catch (err) {
     fs.rmSync(token, { force: true });
@@ -64,3 +64,16 @@ export async function useS3Server(): Promise<S3TestServer> {
     },
   };
 }
+
+/** Uploads with a few requests in flight. */
+export async function putAll(c: S3Client, bucket: string, prefix: string, files: Map<string, Uint8Array>): Promise<void> {
+  const queue = [...files];
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) {
+        await c.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${item[0]}`, Body: item[1] }));
+      }
+    }),
+  );
+}
+

@@ -18,6 +18,17 @@ export interface ScanArgs {
   failOn: FailOn;
   quiet: boolean;
   shard?: { index: number; count: number };
+  /** Connection options of an `s3://bucket/prefix` path; set only for one. */
+  s3?: S3Args;
+}
+
+/** How to reach the store of an `s3://` path. Unset fields fall to the AWS SDK's defaults (environment, profile). */
+export interface S3Args {
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+  pathStyle: boolean;
+  requesterPays: boolean;
 }
 
 
@@ -33,6 +44,11 @@ const options = {
   'fail-on': { type: 'string' },
   shard: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  'endpoint-url': { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'path-style': { type: 'boolean' },
+  'requester-pays': { type: 'boolean' },
 } as const;
 
 /**
@@ -63,6 +79,7 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
     if (!m || count < 1 || index >= count) throw new UsageError(`--shard must be INDEX/COUNT with 0 ≤ INDEX < COUNT (e.g. 0/8), got "${values.shard}"`);
     shard = { index, count };
   }
+  const s3 = s3Args(rest[0]!, values);
   return {
     path: rest[0]!,
     outputs: resolved,
@@ -75,10 +92,36 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
     failOn,
     quiet: values.quiet ?? false,
     ...(shard ? { shard } : {}),
+    ...(s3 ? { s3 } : {}),
+  };
+}
+
+/** The S3 options, checked: they mean something only for an `s3://` path. */
+function s3Args(
+  target: string,
+  values: { 'endpoint-url'?: string; region?: string; profile?: string; 'path-style'?: boolean; 'requester-pays'?: boolean; 'follow-symlinks'?: boolean },
+): S3Args | undefined {
+  const given = (['endpoint-url', 'region', 'profile', 'path-style', 'requester-pays'] as const).filter((k) => values[k] !== undefined);
+  if (!/^s3:\/\//i.test(target)) {
+    if (given.length > 0) throw new UsageError(`--${given[0]} applies only to an s3://bucket/prefix path, got "${target}"`);
+    return undefined;
+  }
+  if (!/^s3:\/\/[^/]+/i.test(target)) throw new UsageError(`an S3 path needs a bucket: s3://bucket/prefix, got "${target}"`);
+  if (values['follow-symlinks']) throw new UsageError('--follow-symlinks applies only to a local folder');
+  const endpoint = values['endpoint-url'];
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/i.test(endpoint)) throw new UsageError(`--endpoint-url must be an http:// or https:// URL, got "${endpoint}"`);
+  return {
+    ...(endpoint !== undefined ? { endpoint } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
+    ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    pathStyle: values['path-style'] ?? false,
+    requesterPays: values['requester-pays'] ?? false,
   };
 }
 
 export const SCAN_HELP = `Usage: clearance scan <path> [options]
+
+<path> is a folder, a file, or an S3 location: s3://bucket/prefix.
 
 Scan a dataset folder and say, for every file, whether it may be trained on and why:
 its licence, the text-and-data-mining reservations that apply to it and the technical
@@ -103,6 +146,14 @@ Options:
                           one is excluded or needs review (review), or never (none).
       --shard <i>/<n>     Scan only shard i of n (by path hash); shards merge exactly.
   -q, --quiet             No progress and no messages on standard error.
+
+S3 (for an s3://bucket/prefix path; credentials from the AWS SDK's default chain:
+environment, ~/.aws/credentials and config, SSO, instance roles):
+      --endpoint-url <url>  An S3-compatible store (Ceph RGW, MinIO, R2, GCS).
+      --region <region>     Region. Default: AWS_REGION or the profile's.
+      --profile <name>      A named profile of ~/.aws/config.
+      --path-style          Path-style addressing (endpoint/bucket/key).
+      --requester-pays      Accept the charges of a requester-pays bucket.
   -h, --help              Show this help.
 
 Exit status: 0 nothing fails the gate · 1 something does · 2 usage or fatal error.
@@ -111,4 +162,6 @@ Examples:
   clearance scan ./data
   clearance scan ./data --format summary --format jsonl --out scan.jsonl
   clearance scan ./data --policy policy.yaml --fail-on review --quiet
+  clearance scan s3://corpus/images/ --region eu-west-1 --format jsonl --out scan.jsonl
+  clearance scan s3://corpus/text --endpoint-url http://127.0.0.1:7480 --path-style
 `;

@@ -1,4 +1,4 @@
-import { ClearanceError, builtinDetectors, loadPolicy, localSource, resolvePolicy, scan, type Summary } from '@clearance/core';
+import { ClearanceError, builtinDetectors, loadPolicy, localSource, resolvePolicy, scan, type Source, type Summary } from '@clearance/core';
 import { loadReporter, openOutput, type Output, type Reporter } from '@clearance/report';
 import { progressLine } from '../progress.js';
 import type { Command, Io } from '../usage.js';
@@ -28,9 +28,10 @@ async function runScan(args: ScanArgs, io: Io): Promise<number> {
     throw new ClearanceError('ERR_INVALID_OPTION', `cannot open report file: ${(err as Error).message}`, { cause: err });
   }
 
+  const source = await sourceOf(args);
   const progress = !args.quiet && io.stderr.isTTY ? progressLine(io.stderr) : undefined;
   const run = scan({
-    source: localSource({ root: args.path, include: args.include, exclude: args.exclude, followSymlinks: args.followSymlinks }),
+    source,
     detectors: builtinDetectors,
     policy,
     hash: args.hash,
@@ -72,4 +73,25 @@ async function runScan(args: ScanArgs, io: Io): Promise<number> {
     io.stderr.write(`clearance: gate failed (--fail-on ${args.failOn}): ${summary.verdicts.exclude} excluded, ${summary.verdicts.review} to review\n`);
   }
   return failed ? 1 : 0;
+}
+
+/** A local folder, or an S3 prefix through @clearance/storage-s3 (loaded only then: the AWS SDK is large). */
+async function sourceOf(args: ScanArgs): Promise<Source> {
+  if (!args.s3) return localSource({ root: args.path, include: args.include, exclude: args.exclude, followSymlinks: args.followSymlinks });
+  const { s3Source, parseS3Url } = await import('@clearance/storage-s3');
+  const { bucket, prefix } = parseS3Url(args.path)!;
+  const s3 = args.s3;
+  return s3Source({
+    bucket,
+    prefix,
+    include: args.include,
+    exclude: args.exclude,
+    ...(s3.endpoint !== undefined ? { endpoint: s3.endpoint } : {}),
+    ...(s3.region !== undefined ? { region: s3.region } : {}),
+    ...(s3.profile !== undefined ? { profile: s3.profile } : {}),
+    forcePathStyle: s3.pathStyle,
+    requesterPays: s3.requesterPays,
+    // Every file in flight may hold a connection, and listing one more.
+    maxSockets: args.concurrency + 4,
+  });
 }
