@@ -215,7 +215,7 @@ describe('detector ranges', () => {
   it('reads a range once when several detectors ask for it', async () => {
     const root = await tree({ 'big.ptr': file(3_000_000, 1_234_567) });
     const { source, requests } = instrumented(localSource({ root }));
-    const twin = defineDetector({ ...pointer, id: 'toy-pointer-2', detect: (input) => pointer.detect(input).map((f) => ({ ...f, detector: 'toy-pointer-2' })) as ReturnType<typeof pointer.detect> });
+    const twin = defineDetector({ ...pointer, id: 'toy-pointer-2', detect: async (input) => (await pointer.detect(input)).map((f) => ({ ...f, detector: 'toy-pointer-2' })) });
     const { records } = await collect(source, { detectors: [pointer, twin], hash: false });
     expect(records.get('big.ptr')!.findings.map((f) => f.value)).toEqual([{ word: 'HELLO' }, { word: 'HELLO' }]);
     expect(requests.get('big.ptr')!.read).toBe(3);
