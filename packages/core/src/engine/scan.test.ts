@@ -309,6 +309,12 @@ describe('records and summary', () => {
     expect(summary.source).toEqual({ name: 'local', location: root });
   });
 
+  it('totals copyright holders once per file, merging spellings', async () => {
+    const root = await tree({ 'a.c': '// Copyright (c) 2020 Jane Doe\nint a;\n', 'b.c': '// Copyright 2021-2023 jane doe\n// Copyright 2022 Acme Ltd.\nint b;\n', 'c.c': 'int c;\n' });
+    const { summary } = await scanTree(root);
+    expect(summary.copyright).toEqual({ holders: { 'Jane Doe': 2, 'Acme Ltd.': 1 }, notices: 3, filesWithNotice: 2, holdersTruncated: false });
+  });
+
   it('splits into shards that add up to the whole scan, markers applying in every shard', async () => {
     const files: Record<string, string> = { 'README.md': card('apache-2.0') };
     for (let i = 0; i < 40; i++) files[`d${i % 4}/f${i}.txt`] = `file ${i}`;

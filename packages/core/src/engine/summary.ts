@@ -22,6 +22,12 @@ export class SummaryBuilder {
   readonly findings: Counts = {};
   readonly errors: Counts = {};
   readonly reasons: Counts = {};
+  readonly holders: Counts = {};
+  /** First spelling of each holder, by its case-folded form. */
+  readonly #holderNames = new Map<string, string>();
+  holdersTruncated = false;
+  notices = 0;
+  filesWithNotice = 0;
 
   add(record: ScanRecord): void {
     this.files++;
@@ -38,9 +44,47 @@ export class SummaryBuilder {
     for (const e of record.errors) bump(this.errors, e.code);
     if (record.errors.length > 0) this.filesWithErrors++;
     for (const r of new Set(record.verdict.reasons.map((x) => x.code))) bump(this.reasons, r);
+    this.#addHolders(record);
   }
 
-  build(meta: Omit<Summary, 'files' | 'markers' | 'bytes' | 'bytesRead' | 'verdicts' | 'licences' | 'optOuts' | 'tpm' | 'mediaTypes' | 'findings' | 'errors' | 'filesWithErrors' | 'reasons'>): Summary {
+  #addHolders(record: ScanRecord): void {
+    const names = new Set<string>();
+    for (const f of record.findings) {
+      if (f.category !== 'provenance' || f.shadowed === true) continue;
+      const value = f.value as { holder?: unknown; notices?: unknown; of?: unknown };
+      // The FSF's notice on a GNU licence text is the text's, not the data's.
+      if (value.of === 'licence-text') continue;
+      const found: string[] = [];
+      if (typeof value.holder === 'string') found.push(value.holder);
+      if (Array.isArray(value.notices)) for (const n of value.notices as { holder?: unknown }[]) if (typeof n?.holder === 'string') found.push(n.holder);
+      if (found.length > 0 && f.inherited !== true) this.notices++;
+      for (const h of found) {
+        const name = h.trim();
+        if (name !== '') names.add(name);
+      }
+    }
+    if (names.size === 0) return;
+    this.filesWithNotice++;
+    const seen = new Set<string>();
+    for (const name of names) {
+      const key = name.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      let shown = this.#holderNames.get(key);
+      if (shown === undefined) {
+        if (this.#holderNames.size >= 10_000) {
+          this.holdersTruncated = true;
+          bump(this.holders, '(other)');
+          continue;
+        }
+        shown = name;
+        this.#holderNames.set(key, shown);
+      }
+      bump(this.holders, shown);
+    }
+  }
+
+  build(meta: Omit<Summary, 'files' | 'markers' | 'bytes' | 'bytesRead' | 'verdicts' | 'licences' | 'optOuts' | 'tpm' | 'mediaTypes' | 'findings' | 'errors' | 'filesWithErrors' | 'reasons' | 'copyright'>): Summary {
     return {
       ...meta,
       files: this.files,
@@ -56,6 +100,7 @@ export class SummaryBuilder {
       errors: sorted(this.errors),
       filesWithErrors: this.filesWithErrors,
       reasons: sorted(this.reasons),
+      copyright: { holders: sorted(this.holders), notices: this.notices, filesWithNotice: this.filesWithNotice, holdersTruncated: this.holdersTruncated },
     };
   }
 }

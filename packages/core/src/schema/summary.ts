@@ -38,5 +38,16 @@ export const SummarySchema = z.object({
   filesWithErrors: z.number().int().nonnegative(),
   /** Reasons by code across all verdicts. */
   reasons: Counts,
+  /**
+   * Copyright holders named by provenance findings (a `holder`, or `notices[].holder`): files per
+   * holder (own or inherited), notices (each counted once, on its own file), files with a notice.
+   * At most 10,000 distinct holders; the rest are counted under `(other)` and `holdersTruncated` is set.
+   */
+  copyright: z.object({
+    holders: Counts,
+    notices: z.number().int().nonnegative(),
+    filesWithNotice: z.number().int().nonnegative(),
+    holdersTruncated: z.boolean(),
+  }),
 });
 export type Summary = z.infer<typeof SummarySchema>;

@@ -47,6 +47,7 @@ export function renderSummary(s: Summary, options: RenderSummaryOptions | Render
     `${label('Verdicts')}${paint('32', `allow ${formatCount(s.verdicts.allow)}`)} · ${paint('33', `review ${formatCount(s.verdicts.review)}`)} · ${paint('31', `exclude ${formatCount(s.verdicts.exclude)}`)}`,
   );
   lines.push(`${label('Licences')}${topCounts(s.licences, 8)}`);
+  if (s.copyright.filesWithNotice > 0) lines.push(`${label('Copyright')}${topCounts(s.copyright.holders, 5)} (${plural(s.copyright.filesWithNotice, 'file')} with a notice)`);
 
   if (t && t.protocols.size > 0) {
     const parts = [...t.protocols]
