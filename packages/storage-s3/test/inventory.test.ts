@@ -1,0 +1,68 @@
+import { gzipSync } from 'node:zlib';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3Source } from '../src/index.js';
+import { parseCsvLine } from '../src/inventory.js';
+import { useS3Server, type S3TestServer } from './server.js';
+
+let server: S3TestServer;
+let client: S3Client;
+const BUCKET = `inv-${process.pid}-${Date.now().toString(36)}`;
+
+beforeAll(async () => {
+  server = await useS3Server();
+  client = server.client();
+  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const put = (Key: string, Body: string | Uint8Array) => client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body }));
+  await put('data/a b.txt', 'hello');
+  await put('data/sub/c.txt', 'SPDX-License-Identifier: MIT\n');
+  await put('other/d.txt', 'x');
+  // An inventory report as S3 writes one: URL-encoded keys, unquoted ETags, two gzip CSV files.
+  const row = (key: string, size: number) => `"${BUCKET}","${encodeURIComponent(key).replace(/%20/g, '+')}","${size}","2024-01-02T03:04:05.000Z","etag-not-used"`;
+  await put('inventory/data/1.csv.gz', gzipSync(`${row('data/a b.txt', 5)}\n${row('other/d.txt', 1)}\n`));
+  await put('inventory/data/2.csv.gz', gzipSync(`${row('data/sub/c.txt', 29)}\n`));
+  await put(
+    'inventory/manifest.json',
+    JSON.stringify({
+      sourceBucket: BUCKET,
+      destinationBucket: `arn:aws:s3:::${BUCKET}`,
+      version: '2016-11-30',
+      fileFormat: 'CSV',
+      fileSchema: 'Bucket, Key, Size, LastModifiedDate, ETag',
+      files: [{ key: 'inventory/data/1.csv.gz' }, { key: 'inventory/data/2.csv.gz' }],
+    }),
+  );
+}, 300_000);
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.release();
+});
+
+describe('listing from an S3 Inventory report', () => {
+  it('lists the objects the CSV report names below the prefix, with sizes, mtimes and decoded keys', async () => {
+    const source = s3Source({ bucket: BUCKET, prefix: 'data', client, inventory: `s3://${BUCKET}/inventory/manifest.json` });
+    const entries = [];
+    for await (const e of source.list()) entries.push(e);
+    expect(entries.map((e) => [e.path, e.size, e.mtime, e.etag])).toEqual([
+      ['a b.txt', 5, '2024-01-02T03:04:05.000Z', '"etag-not-used"'],
+      ['sub/c.txt', 29, '2024-01-02T03:04:05.000Z', '"etag-not-used"'],
+    ]);
+  });
+
+  it('parses quoted CSV fields with quotes and commas inside', () => {
+    expect(parseCsvLine('"b","a,""b""","3"')).toEqual(['b', 'a,"b"', '3']);
+    expect(parseCsvLine('b,,3')).toEqual(['b', '', '3']);
+  });
+
+  it('refuses a Parquet report and a broken manifest with ERR_SOURCE_LISTING', async () => {
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inventory/pq.json', Body: JSON.stringify({ fileFormat: 'Parquet', files: [] }) }));
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inventory/bad.json', Body: '{' }));
+    for (const m of ['pq.json', 'bad.json']) {
+      const source = s3Source({ bucket: BUCKET, prefix: 'data', client, inventory: `s3://${BUCKET}/inventory/${m}` });
+      await expect(async () => {
+        for await (const _ of source.list()) void _;
+      }).rejects.toMatchObject({ code: 'ERR_SOURCE_LISTING' });
+    }
+  });
+});
