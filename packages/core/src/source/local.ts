@@ -201,9 +201,10 @@ export function localSource(options: LocalSourceOptions): Source {
     return rel === '' ? '.' : rel;
   }
 
-  async function open(entry: Entry): Promise<{ fd: number; stat: fs.Stats }> {
+  /** Opens without following a final link (unless asked), without blocking on a FIFO, and without touching atime. */
+  function openFd(entry: Entry): Promise<number> {
     const flags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (follow ? 0 : fs.constants.O_NOFOLLOW);
-    const fd = await new Promise<number>((resolve, reject) =>
+    return new Promise<number>((resolve, reject) =>
       // O_NOATIME keeps even the access time of the dataset untouched where the OS allows it (the
       // file's owner, or root); elsewhere it fails with EPERM and the file is opened without it.
       openNoAtime(fsPath(entry), flags, (err, fd) => {
@@ -215,16 +216,25 @@ export function localSource(options: LocalSourceOptions): Source {
         reject(recordErrorFromErrno(err));
       }),
     );
+  }
+
+  /** The open file must be a regular file, and the version that was listed. */
+  function checkListed(entry: Entry, stat: fs.Stats): void {
+    if (!stat.isFile()) throw new SourceError('ERR_NOT_REGULAR_FILE', 'not a regular file; not read');
+    // The record will carry the listed size and mtime beside a hash of these bytes: they must be the same file version.
+    if (entry.mtime !== undefined && (stat.size !== entry.size || stat.mtime.toISOString() !== entry.mtime)) {
+      throw new SourceError(
+        'ERR_CHANGED_DURING_READ',
+        `the file changed after it was listed (size ${entry.size} → ${stat.size}, mtime ${entry.mtime} → ${stat.mtime.toISOString()})`,
+      );
+    }
+  }
+
+  async function open(entry: Entry): Promise<{ fd: number; stat: fs.Stats }> {
+    const fd = await openFd(entry);
     try {
       const stat = await fstat(fd);
-      if (!stat.isFile()) throw new SourceError('ERR_NOT_REGULAR_FILE', 'not a regular file; not read');
-      // The record will carry the listed size and mtime beside a hash of these bytes: they must be the same file version.
-      if (entry.mtime !== undefined && (stat.size !== entry.size || stat.mtime.toISOString() !== entry.mtime)) {
-        throw new SourceError(
-          'ERR_CHANGED_DURING_READ',
-          `the file changed after it was listed (size ${entry.size} → ${stat.size}, mtime ${entry.mtime} → ${stat.mtime.toISOString()})`,
-        );
-      }
+      checkListed(entry, stat);
       return { fd, stat };
     } catch (err) {
       await close(fd);
@@ -232,28 +242,37 @@ export function localSource(options: LocalSourceOptions): Source {
     }
   }
 
+  /**
+   * Open, read, one fstat, close: four calls to the thread pool per small file. The fstat after the
+   * read checks at once that this is a regular file, the listed version, and unchanged while read
+   * (any write moves mtime); a short read ends the loop, since a regular file reads short only at EOF.
+   */
   async function read(entry: Entry, range: ByteRange, opts?: CallOptions): Promise<Uint8Array> {
     opts?.signal?.throwIfAborted();
     if (!Number.isSafeInteger(range.start) || range.start < 0 || !Number.isSafeInteger(range.end)) {
       // A negative position would make fs.read read from the file's current offset instead.
       throw new RangeError(`[clearance] [local] invalid byte range ${range.start}..${range.end}`);
     }
-    const { fd, stat } = await open(entry);
+    const fd = await openFd(entry);
     try {
-      // One byte more than the file holds is enough to show that it grew; never allocate more than that.
-      const want = Math.max(0, Math.min(range.end, stat.size + 1) - range.start);
+      // One byte more than the listed size is enough to show that the file grew; never allocate more than that.
+      const want = Math.max(0, Math.min(range.end, entry.size + 1) - range.start);
       // Not allocUnsafe: a small one is a slice of a shared pool, and `.buffer` would expose other files' bytes.
       const buf = Buffer.allocUnsafeSlow(want);
       let got = 0;
-      while (got < want) {
-        const n = await readAt(fd, buf, got, want - got, range.start + got);
-        if (n === 0) break;
-        got += n;
+      let readError: unknown;
+      try {
+        while (got < want) {
+          const asked = want - got;
+          const n = await readAt(fd, buf, got, asked, range.start + got);
+          got += n;
+          if (n < asked) break;
+        }
+      } catch (err) {
+        readError = err;
       }
-      const after = await fstat(fd);
-      if (after.size !== stat.size || after.mtimeMs !== stat.mtimeMs) {
-        throw new SourceError('ERR_CHANGED_DURING_READ', `the file changed while it was read (size ${stat.size} → ${after.size})`);
-      }
+      checkListed(entry, await fstat(fd));
+      if (readError !== undefined) throw recordErrorFromErrno(readError);
       return got === want ? buf : buf.subarray(0, got);
     } finally {
       await close(fd);

@@ -1,7 +1,8 @@
 /**
  * Maps an async iterable through `fn` with at most `limit` calls in flight, yielding results as they
  * complete. Pulls the next input only when a slot is free, so memory stays bounded by `limit`
- * whatever the length of the input.
+ * whatever the length of the input. Completions go through a queue, so each item costs O(1) whatever
+ * the limit (a `Promise.race` over everything in flight would cost O(limit) per item).
  */
 export async function* mapConcurrent<T, R>(
   input: AsyncIterable<T> | Iterable<T>,
@@ -10,30 +11,46 @@ export async function* mapConcurrent<T, R>(
   signal?: AbortSignal,
 ): AsyncGenerator<R> {
   const iterator = Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : toAsync(input);
-  const inFlight = new Map<number, Promise<{ id: number; result: R }>>();
-  let nextId = 0;
+  const settled: ({ ok: true; value: R } | { ok: false; error: unknown })[] = [];
+  const pending = new Set<Promise<void>>();
+  let wake: (() => void) | undefined;
   let done = false;
+  const start = (item: T) => {
+    const p: Promise<void> = fn(item).then(
+      (value) => void settled.push({ ok: true, value }),
+      (error: unknown) => void settled.push({ ok: false, error }),
+    );
+    const tracked = p.finally(() => {
+      pending.delete(tracked);
+      wake?.();
+    });
+    pending.add(tracked);
+  };
   try {
     while (true) {
-      while (!done && inFlight.size < limit) {
+      while (!done && pending.size + settled.length < limit) {
         signal?.throwIfAborted();
         const step = await iterator.next();
         if (step.done === true) {
           done = true;
           break;
         }
-        const id = nextId++;
-        inFlight.set(id, fn(step.value).then((result) => ({ id, result })));
+        start(step.value);
       }
-      if (inFlight.size === 0) return;
-      const { id, result } = await Promise.race(inFlight.values());
-      inFlight.delete(id);
-      yield result;
+      if (settled.length === 0) {
+        if (pending.size === 0) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
+      const next = settled.shift()!;
+      if (!next.ok) throw next.error;
+      yield next.value;
     }
   } finally {
     if (!done) await iterator.return?.();
     // Let work already started settle so that no promise rejects unobserved after we leave.
-    await Promise.allSettled(inFlight.values());
+    await Promise.allSettled(pending);
   }
 }
 
