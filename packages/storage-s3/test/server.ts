@@ -69,7 +69,7 @@ export async function useS3Server(): Promise<S3TestServer> {
 export async function putAll(c: S3Client, bucket: string, prefix: string, files: Map<string, Uint8Array>): Promise<void> {
   const queue = [...files];
   await Promise.all(
-    Array.from({ length: 16 }, async () => {
+    Array.from({ length: 32 }, async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         await c.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${item[0]}`, Body: item[1] }));
       }
