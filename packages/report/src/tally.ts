@@ -60,7 +60,7 @@ export class Tally {
       let t = this.reasons[r.decision].get(r.code);
       if (!t) this.reasons[r.decision].set(r.code, (t = { files: 0, samples: [] }));
       t.files++;
-      if (t.samples.length < this.samples) t.samples.push({ path: record.path, message: r.message });
+      keepFirst(t.samples, { path: record.path, message: r.message }, this.samples);
     }
 
     if (record.optOuts.some((o) => o.reserved === 'yes')) this.reservedFiles++;
@@ -93,7 +93,7 @@ export class Tally {
       if (what === 'exclude') p.excluded++;
       else if (what === 'review') p.review++;
       else if (what === 'not-honoured') p.notHonoured++;
-      if ((what === 'exclude' || what === 'review') && p.samples.length < this.samples) p.samples.push({ path: record.path, message: '' });
+      if (what === 'exclude' || what === 'review') keepFirst(p.samples, { path: record.path, message: '' }, this.samples);
     }
 
     const schemes = new Set<string>();
@@ -107,14 +107,14 @@ export class Tally {
       if (t.needsSecret) s.needsSecret++;
       if (decision === 'exclude' && blockingReasons(record).some((r) => r.code.startsWith('tpm.'))) s.excluded++;
       if (decision === 'review' && blockingReasons(record).some((r) => r.code.startsWith('tpm.'))) s.review++;
-      if (s.samples.length < this.samples) s.samples.push({ path: record.path, message: t.system ?? '' });
+      keepFirst(s.samples, { path: record.path, message: t.system ?? '' }, this.samples);
     }
 
     for (const code of new Set(record.errors.map((e) => e.code))) {
       let e = this.errors.get(code);
       if (!e) this.errors.set(code, (e = { files: 0, samples: [] }));
       e.files++;
-      if (e.samples.length < this.samples) e.samples.push({ path: record.path, message: record.errors.find((x) => x.code === code)?.message ?? '' });
+      keepFirst(e.samples, { path: record.path, message: record.errors.find((x) => x.code === code)?.message ?? '' }, this.samples);
     }
 
     for (const e of datasetWideLicences(record)) if (this.datasetLicences.size < 16) this.datasetLicences.add(e);
@@ -211,4 +211,15 @@ export class CappedMap<V> {
 /** Byte-wise string order, stable across locales. */
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Keeps the `max` samples with the smallest paths: the same examples whatever order the scan
+ * finished files in, so two reports of one dataset agree.
+ */
+function keepFirst(samples: Sample[], sample: Sample, max: number): void {
+  if (samples.length >= max && sample.path >= samples[samples.length - 1]!.path) return;
+  samples.push(sample);
+  samples.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (samples.length > max) samples.length = max;
 }
