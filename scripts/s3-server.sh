@@ -121,6 +121,8 @@ mgr data = $DIR/mgr/\$id
 osd data = $DIR/osd/\$id
 osd objectstore = memstore
 osd class update on start = false
+# The OSD's own crush update sometimes fails with "wrong fsid" (EPERM) and the OSD exits: placed below instead.
+osd crush update on start = false
 memstore device bytes = 1073741824
 osd max object name len = 460
 osd max object namespace len = 64
@@ -140,6 +142,7 @@ EOF
   id=$(ceph -c "$CONF" osd create "$osd_uuid")
   mkdir -p "$DIR/osd/$id"
   ceph-osd -c "$CONF" -i "$id" --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1
+  ceph -c "$CONF" osd crush add "osd.$id" 1.0 root=default >/dev/null 2>&1
   ceph-osd -c "$CONF" -i "$id" 9>&-
   wait_for 30 sh -c "ceph -c '$CONF' osd stat | grep -q '1 up'" || { log "OSD did not come up (see $DIR/log)"; return 1; }
   radosgw -c "$CONF" -n client.rgw.a 9>&-
@@ -173,8 +176,16 @@ locked() {
   "$@"
 }
 
+# One more try from scratch when a start fails (a daemon that lost a race exits at once).
+start_retrying() {
+  start && return 0
+  log "start failed; retrying once from scratch"
+  stop
+  start
+}
+
 case "${1:-}" in
-  start) locked start ;;
+  start) locked start_retrying ;;
   stop) locked stop ;;
   stop-if-idle) sleep "${2:-0}"; if locked idle; then locked stop; fi ;;
   status) if running; then echo "running: $ENV_FILE"; else echo "stopped"; exit 1; fi ;;
