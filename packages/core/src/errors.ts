@@ -55,7 +55,6 @@ export const RECORD_ERROR_CODES = [
   'ERR_READ_FAILED',
   'ERR_DETECTOR_FAILED',
   'ERR_DETECTOR_OUTPUT_INVALID',
-  'ERR_TOO_LARGE',
 ] as const;
 
 /** One of {@link RECORD_ERROR_CODES}. */
