@@ -1,5 +1,5 @@
-import { ClearanceError, builtinDetectors, loadPolicy, localSource, resolvePolicy, scan, type Source, type Summary } from '@clearance/core';
-import { loadReporter, openOutput, type Output, type Reporter } from '@clearance/report';
+import { builtinDetectors, loadPolicy, localSource, resolvePolicy, scan, type Source, type Summary } from '@clearance/core';
+import { openReports } from '../outputs.js';
 import { progressLine } from '../progress.js';
 import type { Command, Io } from '../usage.js';
 import { SCAN_HELP, parseScanArgs, type ScanArgs } from './scan-args.js';
@@ -14,19 +14,8 @@ export const scanCommand: Command = {
 
 async function runScan(args: ScanArgs, io: Io): Promise<number> {
   const policy = args.policy !== undefined ? await loadPolicy(args.policy) : resolvePolicy(undefined);
-  const factories = await Promise.all(args.outputs.map(async (o) => ({ ...o, factory: await loadReporter(o.format) })));
-  const outputs: Output[] = [];
-  const reporters: Reporter[] = [];
-  try {
-    for (const o of factories) {
-      const output = await openOutput(o.out, io.stdout);
-      outputs.push(output);
-      reporters.push(o.factory(output));
-    }
-  } catch (err) {
-    await Promise.all(outputs.map((o) => o.abort()));
-    throw new ClearanceError('ERR_INVALID_OPTION', `cannot open report file: ${(err as Error).message}`, { cause: err });
-  }
+  const reports = await openReports(args.outputs, io);
+  const { reporters, outputs } = reports;
 
   const source = await sourceOf(args);
   const progress = !args.quiet && io.stderr.isTTY ? progressLine(io.stderr) : undefined;
@@ -58,12 +47,12 @@ async function runScan(args: ScanArgs, io: Io): Promise<number> {
   }
   if (!summary) {
     // The scan failed before it could sum up: keep no half-written report.
-    await Promise.all(outputs.map((o) => o.abort()));
+    await reports.abort();
     throw failure ?? new Error('the scan ended without a summary');
   }
   // An interrupted scan still writes what it has, marked `interrupted` in the summary.
   for (const r of reporters) await r.onEnd?.(summary);
-  await Promise.all(outputs.map((o) => o.commit()));
+  await reports.commit();
   if (failure) throw failure;
   if (!args.quiet) {
     for (const o of outputs) if (o.target !== '-') io.stderr.write(`clearance: wrote ${o.target}\n`);
