@@ -48,6 +48,12 @@ export interface DetectorMatch {
   mediaTypes?: readonly string[];
   /** Any file whose first bytes look like text. */
   text?: boolean;
+  /**
+   * A predicate on the entry itself, for what a source or container knows beside the bytes
+   * (`entry.fields` of a table row, `entry.http` of a crawled response, `entry.metadata`). Like a
+   * name match, it is decided before any byte is read. Keep it cheap.
+   */
+  entry?: (entry: Entry) => boolean;
 }
 
 /** What the engine hands a detector for one file. */

@@ -85,5 +85,25 @@ export const RecordSchema = z.object({
   errors: z.array(RecordErrorSchema),
   /** Bytes read from the source for this file, and in how many reads. */
   read: z.object({ bytes: z.number().int().nonnegative(), requests: z.number().int().nonnegative() }),
+  /** On a member of a container (`shard.tar#0001.jpg`, `part.parquet#row=12`): the container it was read from. */
+  container: z
+    .object({
+      /** Record path of the container: the part of `path` before its last `#`. */
+      path: z.string(),
+      /** Container format: `tar`, `zip`, `parquet`, `jsonl`, `csv`, `warc`. */
+      kind: z.string(),
+      /** 1 for a container in the dataset itself, 2 for one inside it, … */
+      depth: z.number().int().positive(),
+    })
+    .optional(),
+  /** On a container that was opened: what was found inside. `complete` is false when a limit or damage stopped the listing. */
+  contents: z
+    .object({
+      kind: z.string(),
+      members: z.number().int().nonnegative(),
+      rows: z.boolean(),
+      complete: z.boolean(),
+    })
+    .optional(),
 });
 export type ScanRecord = z.infer<typeof RecordSchema>;

@@ -14,6 +14,15 @@ export interface Entry {
   /** Metadata the store keeps beside the object (S3 user metadata, tags), as provenance. */
   metadata?: Record<string, string>;
   /**
+   * Record-level metadata a container knows of a member: a table row's columns, a JSON Lines record's
+   * metadata object, a WebDataset sample's `.json` sidecar. Detectors map it to findings.
+   */
+  fields?: Readonly<Record<string, unknown>>;
+  /** The HTTP response a crawl archive (WARC) kept with this payload: evidence for opt-out detectors. */
+  http?: { readonly url?: string; readonly status?: number; readonly headers: readonly (readonly [string, string])[] };
+  /** Hex sha256 of the bytes, when the source computed it while passing them (a streamed container member). */
+  sha256?: string;
+  /**
    * Set when the source listed the entry but cannot offer its bytes (a FIFO, a symlink it does not
    * follow, an unreadable directory). The engine turns it into a record with this error and reads nothing.
    */

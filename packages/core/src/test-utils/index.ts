@@ -9,7 +9,9 @@ import type { Summary } from '../schema/summary.js';
 import { localSource } from '../source/local.js';
 import type { FindingInput } from '../schema/finding.js';
 import { readRanges } from '../engine/ranges.js';
-import type { Source } from '../source/types.js';
+import type { Entry, Source } from '../source/types.js';
+import { DEFAULT_CONTAINER_LIMITS, type Container, type ContainerLimits, type OpenedContainer } from '../engine/container.js';
+import { sniff } from '../engine/media-type.js';
 
 /** A Source over one in-memory file, for detector tests. */
 export function memorySource(bytes: Uint8Array, path = 'file'): Source {
@@ -69,4 +71,66 @@ export async function runDetector(detector: Detector, filePath: string, content:
     ranges,
     ...extra,
   });
+}
+
+/** One member as {@link openContainer} saw it: its entry and its bytes (or the error reading them). */
+export interface OpenedMember {
+  entry: Entry;
+  bytes: Uint8Array | null;
+  error: { code: string; message: string } | null;
+}
+
+/**
+ * Opens `bytes` (named `filePath`) with one container format as the engine would, lists every
+ * member and reads each whole through `read` (or `stream`, with `{ via: 'stream' }`). Problems the
+ * container reported and an error thrown by `list` are returned, not thrown.
+ */
+export async function openContainer(
+  container: Container,
+  filePath: string,
+  bytes: Uint8Array,
+  options: { limits?: Partial<ContainerLimits>; via?: 'read' | 'stream'; source?: Source; depth?: number } = {},
+): Promise<{ opened: OpenedContainer | null; members: OpenedMember[]; problems: { code: string; message: string }[]; listError: { code: string; message: string } | null }> {
+  const source = options.source ?? memorySource(bytes, filePath);
+  const entry = { path: filePath, size: bytes.length };
+  const sniffed = await sniff(bytes.subarray(0, 4100), filePath.slice(filePath.lastIndexOf('/') + 1), bytes.length);
+  const problems: { code: string; message: string }[] = [];
+  const opened = await container.open({
+    source,
+    entry,
+    mediaType: sniffed.mediaType,
+    head: bytes.subarray(0, 64 * 1024),
+    complete: bytes.length <= 64 * 1024,
+    limits: { ...DEFAULT_CONTAINER_LIMITS, ...options.limits },
+    depth: options.depth ?? 1,
+    problem: (code, message) => problems.push({ code, message }),
+  });
+  const members: OpenedMember[] = [];
+  let listError: { code: string; message: string } | null = null;
+  if (opened === null) return { opened, members, problems, listError };
+  try {
+    for await (const e of opened.list()) {
+      if (e.error) {
+        members.push({ entry: e, bytes: null, error: e.error });
+        continue;
+      }
+      try {
+        let got: Uint8Array;
+        if (options.via === 'stream') {
+          const chunks: Uint8Array[] = [];
+          for await (const c of opened.stream(e)) chunks.push(c);
+          got = Buffer.concat(chunks);
+        } else got = await opened.read(e, { start: 0, end: e.size + 1 });
+        members.push({ entry: e, bytes: got, error: null });
+      } catch (err) {
+        const x = err as { code?: string; message?: string };
+        members.push({ entry: e, bytes: null, error: { code: x.code ?? 'UNKNOWN', message: x.message ?? String(err) } });
+      }
+    }
+  } catch (err) {
+    const x = err as { code?: string; message?: string };
+    listError = { code: x.code ?? 'UNKNOWN', message: x.message ?? String(err) };
+  }
+  await opened.close?.();
+  return { opened, members, problems, listError };
 }

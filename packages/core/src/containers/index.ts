@@ -1,0 +1,7 @@
+import type { Container } from '../engine/container.js';
+
+/**
+ * The container formats Clearance opens by default, in the order they are tried on an entry: the
+ * first whose `match` fits and whose `open` does not return null opens it.
+ */
+export const builtinContainers: readonly Container[] = [];
