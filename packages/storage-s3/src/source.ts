@@ -60,7 +60,9 @@ export interface S3SourceOptions {
   tags?: boolean;
   /**
    * List from an S3 Inventory report instead of ListObjectsV2: the `manifest.json` of a CSV or
-   * Parquet inventory, as an `s3://` URL or a local path. The prefix and globs still apply.
+   * Parquet inventory, as an `s3://` URL or a local path. The prefix and globs still apply; delete
+   * markers and non-current versions of a versioned report are skipped; an ORC report is refused
+   * (`ERR_SOURCE_LISTING`), as is a data file that cannot be read. Default: ListObjectsV2.
    */
   inventory?: string;
   /** Requests in flight for metadata and tags while listing. Default 32. */

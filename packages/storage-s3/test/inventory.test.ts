@@ -50,19 +50,42 @@ describe('listing from an S3 Inventory report', () => {
     ]);
   });
 
+  it('skips delete markers and non-current versions of a versioned CSV report', async () => {
+    const row = (key: string, size: string, latest: string, deleted: string) => `"${BUCKET}","${encodeURIComponent(key)}","v","${latest}","${deleted}","${size}"`;
+    const body = [row('data/a b.txt', '5', 'true', 'false'), row('data/a b.txt', '3', 'false', 'false'), row('data/gone.txt', '', 'true', 'true'), row('data/gone.txt', '9', 'false', 'false')];
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inventory/versions/1.csv.gz', Body: gzipSync(body.join('\n') + '\n') }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'inventory/versions.json',
+        Body: JSON.stringify({ destinationBucket: `arn:aws:s3:::${BUCKET}`, fileFormat: 'CSV', fileSchema: 'Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size', files: [{ key: 'inventory/versions/1.csv.gz' }] }),
+      }),
+    );
+    const entries = [];
+    for await (const e of s3Source({ bucket: BUCKET, prefix: 'data', client, inventory: `s3://${BUCKET}/inventory/versions.json` }).list()) entries.push([e.path, e.size]);
+    expect(entries).toEqual([['a b.txt', 5]]);
+  });
+
   it('parses quoted CSV fields with quotes and commas inside', () => {
     expect(parseCsvLine('"b","a,""b""","3"')).toEqual(['b', 'a,"b"', '3']);
     expect(parseCsvLine('b,,3')).toEqual(['b', '', '3']);
   });
 
-  it('refuses a Parquet report and a broken manifest with ERR_SOURCE_LISTING', async () => {
-    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inventory/pq.json', Body: JSON.stringify({ fileFormat: 'Parquet', files: [] }) }));
+  it('refuses an ORC report with a message naming CSV and Parquet, and a broken manifest, with ERR_SOURCE_LISTING', async () => {
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inventory/orc.json', Body: JSON.stringify({ destinationBucket: `arn:aws:s3:::${BUCKET}`, fileFormat: 'ORC', files: [] }) }));
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'inventory/bad.json', Body: '{' }));
-    for (const m of ['pq.json', 'bad.json']) {
+    const failure = async (m: string) => {
       const source = s3Source({ bucket: BUCKET, prefix: 'data', client, inventory: `s3://${BUCKET}/inventory/${m}` });
-      await expect(async () => {
+      try {
         for await (const _ of source.list()) void _;
-      }).rejects.toMatchObject({ code: 'ERR_SOURCE_LISTING' });
-    }
+      } catch (err) {
+        return err as { code?: string; message: string };
+      }
+      throw new Error('the listing did not fail');
+    };
+    const orc = await failure('orc.json');
+    expect(orc.code).toBe('ERR_SOURCE_LISTING');
+    expect(orc.message).toMatch(/ORC format, which Clearance does not read.*CSV or Parquet/);
+    expect((await failure('bad.json')).code).toBe('ERR_SOURCE_LISTING');
   });
 });
