@@ -4,6 +4,18 @@
  */
 export { scan, type ScanOptions, type ScanProgress, type ScanRun } from './engine/scan.js';
 export { defineDetector, findingUrl, type Detector, type DetectorInput, type DetectorMatch, type DetectorWants, type FindingDoc, type RangeBytes, type RangeView, RANGE_LIMITS } from './engine/detector.js';
+export {
+  defineContainer,
+  safeMemberPath,
+  DEFAULT_CONTAINER_LIMITS,
+  STREAM_WINDOW_BYTES,
+  type Container,
+  type ContainerErrorCode,
+  type ContainerInput,
+  type ContainerLimits,
+  type OpenedContainer,
+} from './engine/container.js';
+export { builtinContainers } from './containers/index.js';
 export { ENGINE_CODES, findingCatalogue } from './engine/codes.js';
 export { NOASSERTION } from './engine/resolve.js';
 export { SNIFF_BYTES, SMALL_FILE_BYTES } from './engine/read-plan.js';

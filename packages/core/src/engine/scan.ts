@@ -1,18 +1,15 @@
-import picomatch from 'picomatch';
-import { AbortError, ClearanceError, SourceError, recordErrorFromErrno } from '../errors.js';
+import { AbortError, ClearanceError, SourceError } from '../errors.js';
 import { compilePolicy, evaluate } from '../policy/evaluate.js';
 import { resolvePolicy, type ResolvedPolicy } from '../policy/load.js';
 import type { PolicyInput } from '../policy/schema.js';
-import { FindingSchema, type Finding } from '../schema/finding.js';
 import type { RecordError, ScanRecord } from '../schema/record.js';
 import type { Summary } from '../schema/summary.js';
 import type { Entry, Source } from '../source/types.js';
 import { mapConcurrent } from '../util/concurrent.js';
 import { VERSION } from '../version.js';
-import { findingUrl, type Detector, type RangeBytes } from './detector.js';
-import { readRanges } from './ranges.js';
-import { sniff, type Sniffed } from './media-type.js';
-import { SMALL_FILE_BYTES, gather, mergeWants, type Gathered } from './read-plan.js';
+import { DEFAULT_CONTAINER_LIMITS, type Container, type ContainerLimits, type OpenedContainer } from './container.js';
+import type { Detector } from './detector.js';
+import { Inspector, type Inspected, type Place } from './inspect.js';
 import { effectiveLicence, optOutsOf, tpmOf } from './resolve.js';
 import { ScopeIndex } from './scopes.js';
 import { SummaryBuilder } from './summary.js';
@@ -34,6 +31,13 @@ export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void;
   /** Scan only the entries whose path hashes to `index` of `count` shards. Markers are read by every shard. */
   shard?: { index: number; count: number };
+  /**
+   * Container formats to open (tar shards, zips, Parquet tables, …), so that each member or row gets a
+   * record of its own (`shard.tar#0001.jpg`). Default: none — pass `builtinContainers` from this package.
+   */
+  containers?: readonly Container[];
+  /** Bounds on what is opened; see {@link ContainerLimits}. Default {@link DEFAULT_CONTAINER_LIMITS}. */
+  containerLimits?: Partial<ContainerLimits>;
 }
 
 export interface ScanProgress {
@@ -49,14 +53,6 @@ export interface ScanProgress {
 export interface ScanRun extends AsyncIterable<ScanRecord> {
   readonly summary: Promise<Summary>;
 }
-
-interface CompiledDetector {
-  detector: Detector;
-  byName: ((name: string) => boolean) | null;
-  byContent: ((sniffed: Sniffed) => boolean) | null;
-}
-
-const ENGINE_ID = 'engine';
 
 /**
  * Scans a source: lists it twice (markers first, then everything else) so that subtree findings apply
@@ -99,10 +95,13 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
   }
   const resolved = isResolved(options.policy) ? options.policy : resolvePolicy(options.policy);
   const policy = compilePolicy(resolved.policy);
-  const detectors = options.detectors.map(compileDetector);
-  const markerNames = detectors.filter((c) => c.detector.marker && c.byName).map((c) => c.byName!);
-  const isMarker = (path: string) => markerNames.some((m) => m(baseName(path)));
-  const contentDetectors = detectors.filter((c) => c.byContent !== null);
+  const limits = resolveLimits(options.containerLimits);
+  /** Error messages name paths relative to the source, and stay short: reports must not leak the machine's layout. */
+  const shorten = (message: string) => {
+    const text = message.split(`${source.location}/`).join('');
+    return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+  };
+  const inspector = new Inspector({ detectors: options.detectors, containers: options.containers ?? [], maxDepth: limits.maxDepth, hash, signal, shorten });
   const byId = new Map(options.detectors.map((d) => [d.id, d]));
   const scopes = new ScopeIndex({
     forPath: (finding, path) => {
@@ -124,106 +123,22 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
   const progress = () =>
     options.onProgress?.({ phase, files: totals.files, bytes: totals.bytes, bytesRead: totals.bytesRead, errors: totals.filesWithErrors, elapsedMs: performance.now() - t0 });
 
-  /** Error messages name paths relative to the source, and stay short: reports must not leak the machine's layout. */
-  const shorten = (message: string) => {
-    const text = message.split(`${source.location}/`).join('');
-    return text.length > 300 ? `${text.slice(0, 297)}...` : text;
-  };
-
-  /** Reads one entry and runs its detectors; returns its own findings, not yet resolved against scopes. */
-  async function inspect(entry: Entry): Promise<Inspected> {
-    const base: Inspected = { entry, marker: isMarker(entry.path), own: [], errors: [], sha256: null, mediaType: null, read: { bytes: 0, requests: 0 } };
-    if (entry.error) {
-      base.errors.push({ code: entry.error.code, message: shorten(entry.error.message) });
-      return base;
-    }
-    const name = baseName(entry.path);
-    const dir = dirName(entry.path);
-    const byName = detectors.filter((c) => c.byName?.(name));
-    const candidates = [...new Set([...byName, ...contentDetectors])];
-    const merged = mergeWants(candidates.map((c) => c.detector.wants), hash);
-    // First read: what name-matched detectors need, and up to 64 KiB of what content detectors may want
-    // (one cheap request); a content detector wanting more extends it only once sniffing shows it is interested.
-    const plan = { ...merged, firstHead: Math.max(mergeWants(byName.map((c) => c.detector.wants), hash).head, Math.min(merged.head, SMALL_FILE_BYTES)) };
-    let sniffed: Sniffed | undefined;
-    let interested: CompiledDetector[] = [];
-    const decide = async (head: Uint8Array) => {
-      sniffed = await sniff(head, name, entry.size);
-      interested = candidates.filter((c) => byName.includes(c) || c.byContent?.(sniffed!) === true);
-      const wants = mergeWants(interested.map((c) => c.detector.wants), false);
-      return { head: wants.head, tail: wants.tail, wholeMax: wants.wholeMax };
-    };
-    let got: Gathered;
-    try {
-      got = await gather(source, entry, plan, decide, signal);
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      const e = recordErrorFromErrno(err);
-      base.errors.push({ code: e.code, message: shorten(e.message) });
-      return base;
-    }
-    if (!sniffed) await decide(got.head);
-    const s = sniffed!;
-    base.sha256 = got.sha256;
-    base.mediaType = s.mediaType;
-    base.read = { bytes: got.bytesRead, requests: got.requests };
-    if (s.mismatch) base.own.push(mismatchFinding(entry.path, s));
-    // Detectors that ask for the same ranges of one file (several read its embedded metadata) share one read.
-    const rangeCache = new Map<string, Uint8Array>();
-    for (const c of interested) {
-      const d = c.detector;
-      const max = d.wants.whole?.maxBytes;
-      const whole = max !== undefined && entry.size <= max ? got.whole : null;
-      try {
-        let ranges: RangeBytes[] = [];
-        if (d.wants.ranges) {
-          const extra = await readRanges(source, entry, d.wants.ranges, { size: entry.size, head: got.head, tail: got.complete ? null : got.tail, whole: got.whole }, signal, rangeCache);
-          ranges = extra.ranges;
-          base.read.bytes += extra.bytes;
-          base.read.requests += extra.requests;
-        }
-        const out = await d.detect({
-          entry,
-          path: entry.path,
-          name,
-          dir,
-          size: entry.size,
-          mediaType: s.mediaType,
-          isText: s.isText,
-          head: got.head,
-          tail: got.complete ? null : got.tail,
-          whole,
-          truncated: max !== undefined && whole === null,
-          ranges,
-        });
-        for (const raw of out) {
-          const parsed = FindingSchema.safeParse(raw);
-          if (parsed.success && !Object.hasOwn(d.codes ?? {}, parsed.data.code)) {
-            base.errors.push({ code: 'ERR_DETECTOR_OUTPUT_INVALID', detector: d.id, message: `detector ${d.id} returned the undeclared finding code ${parsed.data.code}` });
-          } else if (parsed.success) base.own.push(parsed.data);
-          else base.errors.push({ code: 'ERR_DETECTOR_OUTPUT_INVALID', detector: d.id, message: `detector ${d.id} returned an invalid finding: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
-        }
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        if (err instanceof SourceError) {
-          base.errors.push({ code: err.code, detector: d.id, message: shorten(err.message) });
-          continue;
-        }
-        base.errors.push({ code: 'ERR_DETECTOR_FAILED', detector: d.id, message: `detector ${d.id} failed: ${err instanceof Error ? err.message : String(err)}` });
-      }
-    }
-    return base;
+  /** Where an entry is and which scopes govern it; `container` is set inside a container. */
+  interface Where extends Place {
+    scopes: ScopeIndex;
+    container?: { path: string; kind: string; depth: number };
   }
+  const top: Where = { source, prefix: '', depth: 0, scopes };
 
-  function finish(x: Inspected): ScanRecord {
-    const findings = scopes.resolve(x.entry.path, x.own);
+  function finish(x: Inspected, where: Where, extra: Pick<ScanRecord, 'contents'> = {}): ScanRecord {
+    const findings = where.scopes.resolve(x.path, x.own);
     const licence = effectiveLicence(findings);
     const optOuts = optOutsOf(findings);
     const tpm = tpmOf(findings);
     const verdict = evaluate(policy, { licence, optOuts, tpm, errors: x.errors });
     const e = x.entry;
     const record: ScanRecord = {
-      path: e.path,
+      path: x.path,
       ...(e.pathBytes !== undefined ? { pathBytes: e.pathBytes } : {}),
       size: e.size,
       ...(e.mtime !== undefined ? { mtime: e.mtime } : {}),
@@ -239,28 +154,114 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
       verdict,
       errors: x.errors,
       read: x.read,
+      ...(where.container ? { container: where.container } : {}),
+      ...extra,
     };
     totals.add(record);
     progress();
     return record;
   }
 
+  /**
+   * The records of one inspected entry: a plain entry's own; a container's members' (each container
+   * opened in turn, its members concurrently), then the container's own record with what was found in it.
+   */
+  async function* emit(x: Inspected, where: Where): AsyncGenerator<ScanRecord> {
+    if (!x.open) {
+      yield finish(x, where);
+      return;
+    }
+    const { format, head, complete, mediaType } = x.open;
+    delete x.open;
+    const problems: RecordError[] = [];
+    const problem = (code: RecordError['code'], message: string) => {
+      if (problems.length < 20) problems.push({ code, message: shorten(message) });
+    };
+    let opened: OpenedContainer | null = null;
+    try {
+      opened = await format.open({ source: where.source, entry: x.entry, mediaType, head, complete, limits, depth: where.depth + 1, signal, problem });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      problem(err instanceof SourceError ? err.code : 'ERR_CONTAINER_CORRUPT', `${format.id}: ${(err as Error).message}`);
+    }
+    if (!opened) {
+      if (problems.length > 0) x.errors.push(...problems);
+      yield finish(x, where);
+      return;
+    }
+    const inner: Where = {
+      source: opened,
+      prefix: `${x.path}#`,
+      depth: where.depth + 1,
+      scopes: where.scopes.child(`${x.path}#`, x.path, x.own),
+      container: { path: x.path, kind: opened.kind, depth: where.depth + 1 },
+    };
+    let members = 0;
+    let expanded = 0;
+    let complete_ = true;
+    /** The container's listing, cut at the member and expanded-bytes limits. */
+    const listed = async function* (keep: (e: Entry) => boolean, count: boolean): AsyncGenerator<Entry> {
+      let seen = 0;
+      for await (const e of opened.list({ signal })) {
+        if (++seen > limits.maxMembers) {
+          if (count) {
+            complete_ = false;
+            problem('ERR_CONTAINER_LIMIT', `${format.id}: more than ${limits.maxMembers} members; the rest were not scanned`);
+          }
+          return;
+        }
+        if (!keep(e)) continue;
+        if (count) {
+          expanded += e.size;
+          if (expanded > limits.maxExpandedBytes) {
+            complete_ = false;
+            problem('ERR_CONTAINER_LIMIT', `${format.id}: members expand past ${limits.maxExpandedBytes} bytes; the rest were not scanned`);
+            return;
+          }
+          members++;
+        }
+        yield e;
+      }
+    };
+    try {
+      if (opened.markers !== false && inspector.hasMarkers) {
+        const held: Inspected[] = [];
+        for await (const m of mapConcurrent(listed((e) => inspector.isMarker(e.path), true), concurrency, (e) => inspector.inspect(e, inner), signal)) {
+          for (const f of m.own) inner.scopes.add(f);
+          held.push(m);
+        }
+        inner.scopes.seal();
+        for (const m of held) yield* emit(m, inner);
+      }
+      const rest = opened.markers !== false && inspector.hasMarkers ? (e: Entry) => !inspector.isMarker(e.path) : () => true;
+      if (complete_) for await (const m of mapConcurrent(listed(rest, true), concurrency, (e) => inspector.inspect(e, inner), signal)) yield* emit(m, inner);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      complete_ = false;
+      problem(err instanceof SourceError ? err.code : 'ERR_CONTAINER_CORRUPT', `${format.id}: ${(err as Error).message}`);
+    } finally {
+      await opened.close?.();
+    }
+    x.errors.push(...problems);
+    yield finish(x, where, { contents: { kind: opened.kind, members, rows: opened.rows === true, complete: complete_ && problems.every((p) => p.code !== 'ERR_CONTAINER_LIMIT' && p.code !== 'ERR_CONTAINER_CORRUPT') } });
+  }
+
   let interrupted = false;
   try {
     try {
-      if (markerNames.length > 0) {
-        const markers = filter(source.list({ signal }), (e) => isMarker(e.path));
+      if (inspector.hasMarkers) {
+        const markers = filter(source.list({ signal }), (e) => inspector.isMarker(e.path));
         const held: Inspected[] = [];
-        for await (const x of mapConcurrent(markers, concurrency, inspect, signal)) {
+        for await (const x of mapConcurrent(markers, concurrency, (e) => inspector.inspect(e, top), signal)) {
           for (const f of x.own) scopes.add(f);
-          if (inShard(x.entry.path)) held.push(x);
+          if (inShard(x.path)) held.push(x);
         }
         scopes.seal();
-        for (const x of held) yield finish(x);
+        for (const x of held) yield* emit(x, top);
       }
       phase = 'files';
-      const rest = filter(source.list({ signal }), (e) => !isMarker(e.path) && inShard(e.path));
-      for await (const x of mapConcurrent(rest, concurrency, inspect, signal)) yield finish(x);
+      const rest = filter(source.list({ signal }), (e) => !inspector.isMarker(e.path) && inShard(e.path));
+      for await (const x of mapConcurrent(rest, concurrency, (e) => inspector.inspect(e, top), signal)) yield* emit(x, top);
     } catch (err) {
       if (signal?.aborted) {
         interrupted = true;
@@ -280,10 +281,11 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
 
   function buildSummary(wasInterrupted: boolean): Summary {
     const rulesets: Record<string, string> = {};
-    for (const { detector } of detectors) {
+    for (const detector of options.detectors) {
       rulesets[detector.id] = detector.version;
       for (const [k, v] of Object.entries(detector.data ?? {})) rulesets[k] = v;
     }
+    for (const container of options.containers ?? []) rulesets[`container:${container.id}`] = container.version;
     return totals.build({
       schemaVersion: 1,
       tool: { name: 'clearance', version: VERSION },
@@ -300,48 +302,12 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
   }
 }
 
-interface Inspected {
-  entry: Entry;
-  marker: boolean;
-  own: Finding[];
-  errors: RecordError[];
-  sha256: string | null;
-  mediaType: string | null;
-  read: { bytes: number; requests: number };
-}
-
-function compileDetector(detector: Detector): CompiledDetector {
-  const { names, mediaTypes, text } = detector.match;
-  const byName = names && names.length > 0 ? nameMatcher(names) : null;
-  let byContent: CompiledDetector['byContent'] = null;
-  if ((mediaTypes && mediaTypes.length > 0) || text) {
-    const exact = new Set((mediaTypes ?? []).filter((t) => !t.endsWith('/*')));
-    const prefixes = (mediaTypes ?? []).filter((t) => t.endsWith('/*')).map((t) => t.slice(0, -1));
-    byContent = (s) => (text === true && s.isText) || exact.has(s.mediaType) || prefixes.some((p) => s.mediaType.startsWith(p));
+function resolveLimits(given: Partial<ContainerLimits> | undefined): ContainerLimits {
+  const limits = { ...DEFAULT_CONTAINER_LIMITS, ...given };
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < (key === 'maxDepth' ? 0 : 1)) throw new ClearanceError('ERR_INVALID_OPTION', `containerLimits.${key} must be a ${key === 'maxDepth' ? 'non-negative' : 'positive'} integer, got ${String(value)}`);
   }
-  return { detector, byName, byContent };
-}
-
-function nameMatcher(names: NonNullable<Detector['match']['names']>): (name: string) => boolean {
-  const globs = names.filter((n): n is string => typeof n === 'string');
-  const glob = globs.length > 0 ? picomatch(globs, { nocase: true, dot: true }) : () => false;
-  const tests = names.filter((n) => typeof n !== 'string').map((n) => (n instanceof RegExp ? (name: string) => n.test(name) : n));
-  return (name) => glob(name) || tests.some((t) => t(name));
-}
-
-function mismatchFinding(path: string, s: Sniffed): Finding {
-  const m = s.mismatch!;
-  return {
-    code: 'media.extension-mismatch',
-    category: 'notice',
-    detector: ENGINE_ID,
-    severity: 'warning',
-    confidence: 0.9,
-    value: { extension: m.extension, extensionType: m.extensionType, contentType: m.contentType },
-    evidence: { path, byteOffset: 0 },
-    scope: { kind: 'file', root: path },
-    url: findingUrl('media.extension-mismatch'),
-  };
+  return limits;
 }
 
 function isResolved(p: ScanOptions['policy']): p is ResolvedPolicy {
@@ -350,16 +316,6 @@ function isResolved(p: ScanOptions['policy']): p is ResolvedPolicy {
 
 async function* filter(entries: AsyncIterable<Entry>, keep: (e: Entry) => boolean): AsyncGenerator<Entry> {
   for await (const e of entries) if (keep(e)) yield e;
-}
-
-function baseName(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? path : path.slice(i + 1);
-}
-
-function dirName(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? '' : path.slice(0, i);
 }
 
 /** FNV-1a over UTF-16 code units: a stable, fast hash for sharding by path. */

@@ -14,6 +14,12 @@ export class ScopeIndex {
   readonly #dataset: Finding[] = [];
   readonly #forPath: (finding: Finding, path: string) => Finding | null;
   readonly #precedence: (finding: Finding) => number;
+  /** For the index of a container's members: the enclosing index, and the container's path in it. */
+  #parent: { index: ScopeIndex; path: string } | null = null;
+  /** Record path prefix of a container's members (`a/shard.tar#`); '' at the top. */
+  #prefix = '';
+  /** The container's own licence and opt-out statements, which govern its members below any marker inside it. */
+  #container: Finding[] = [];
 
   /**
    * `forPath` lets the detector that made a finding say what it means for one path (Detector.forPath);
@@ -22,6 +28,22 @@ export class ScopeIndex {
   constructor(options: { forPath?: (finding: Finding, path: string) => Finding | null; precedence?: (finding: Finding) => number } = {}) {
     this.#forPath = options.forPath ?? ((f) => f);
     this.#precedence = options.precedence ?? (() => 0);
+  }
+
+  /**
+   * The index for the members of a container at `containerPath` (whose members' paths start with
+   * `prefix`). Markers inside the container are added to it and forgotten with it; resolution walks
+   * the container's folders, then the container's own statements (`own`: a licence in its object
+   * metadata, say), then everything that governs the container itself.
+   */
+  child(prefix: string, containerPath: string, own: readonly Finding[]): ScopeIndex {
+    const c = new ScopeIndex({ forPath: this.#forPath, precedence: this.#precedence });
+    c.#parent = { index: this, path: containerPath };
+    c.#prefix = prefix;
+    c.#container = own
+      .filter((f) => (f.category === 'licence' || f.category === 'opt-out') && f.inherited !== true && f.shadowed !== true)
+      .map((f) => ({ ...f, scope: { kind: 'subtree' as const, root: prefix } }));
+    return c;
   }
 
   add(finding: Finding): void {
@@ -90,14 +112,20 @@ export class ScopeIndex {
   }
 
   *#levels(path: string): Generator<Finding[]> {
-    let dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+    const prefix = this.#prefix;
+    const rel = path.startsWith(prefix) ? path.slice(prefix.length) : path;
+    let dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
     while (true) {
-      const list = this.#byRoot.get(dir);
+      const list = this.#byRoot.get(prefix + dir);
       if (list) yield list;
       if (dir === '') break;
       dir = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
     }
     if (this.#dataset.length > 0) yield this.#dataset;
+    if (this.#parent) {
+      if (this.#container.length > 0) yield this.#container;
+      yield* this.#parent.index.#levels(this.#parent.path);
+    }
   }
 }
 

@@ -28,11 +28,20 @@ export class SummaryBuilder {
   holdersTruncated = false;
   notices = 0;
   filesWithNotice = 0;
+  readonly containers = { opened: 0, incomplete: 0, members: 0, rows: 0, memberBytes: 0 };
 
   add(record: ScanRecord): void {
     this.files++;
     if (record.marker) this.markers++;
-    this.bytes += record.size;
+    // Members' bytes are inside their container's: counted apart, not twice.
+    if (record.container) this.containers.memberBytes += record.size;
+    else this.bytes += record.size;
+    if (record.contents) {
+      this.containers.opened++;
+      if (!record.contents.complete) this.containers.incomplete++;
+      if (record.contents.rows) this.containers.rows += record.contents.members;
+      else this.containers.members += record.contents.members;
+    }
     this.bytesRead += record.read.bytes;
     this.verdicts[record.verdict.decision]++;
     bump(this.licences, record.licence.expression);
@@ -84,7 +93,7 @@ export class SummaryBuilder {
     }
   }
 
-  build(meta: Omit<Summary, 'files' | 'markers' | 'bytes' | 'bytesRead' | 'verdicts' | 'licences' | 'optOuts' | 'tpm' | 'mediaTypes' | 'findings' | 'errors' | 'filesWithErrors' | 'reasons' | 'copyright'>): Summary {
+  build(meta: Omit<Summary, 'files' | 'markers' | 'bytes' | 'bytesRead' | 'verdicts' | 'licences' | 'optOuts' | 'tpm' | 'mediaTypes' | 'findings' | 'errors' | 'filesWithErrors' | 'reasons' | 'copyright' | 'containers'>): Summary {
     return {
       ...meta,
       files: this.files,
@@ -100,6 +109,7 @@ export class SummaryBuilder {
       errors: sorted(this.errors),
       filesWithErrors: this.filesWithErrors,
       reasons: sorted(this.reasons),
+      containers: { ...this.containers },
       copyright: { holders: sorted(this.holders), notices: this.notices, filesWithNotice: this.filesWithNotice, holdersTruncated: this.holdersTruncated },
     };
   }

@@ -18,8 +18,10 @@ export const SummarySchema = z.object({
   durationMs: z.number().nonnegative(),
   /** True when the scan was aborted before it listed everything. */
   interrupted: z.boolean(),
+  /** Records made: files, and members and rows of containers. */
   files: z.number().int().nonnegative(),
   markers: z.number().int().nonnegative(),
+  /** Bytes of the dataset's own files (members of containers are counted in `containers.memberBytes`). */
   bytes: z.number().int().nonnegative(),
   bytesRead: z.number().int().nonnegative(),
   verdicts: z.object({ allow: z.number().int(), review: z.number().int(), exclude: z.number().int() }),
@@ -38,6 +40,17 @@ export const SummarySchema = z.object({
   filesWithErrors: z.number().int().nonnegative(),
   /** Reasons by code across all verdicts. */
   reasons: Counts,
+  /**
+   * Containers opened (tar shards, zips, tables, crawl archives), how many of them could not be listed
+   * to the end (a limit or damage), and the members (files) and rows found in them, with the members' bytes.
+   */
+  containers: z.object({
+    opened: z.number().int().nonnegative(),
+    incomplete: z.number().int().nonnegative(),
+    members: z.number().int().nonnegative(),
+    rows: z.number().int().nonnegative(),
+    memberBytes: z.number().int().nonnegative(),
+  }),
   /**
    * Copyright holders named by provenance findings (a `holder`, or `notices[].holder`): files per
    * holder (own or inherited), notices (each counted once, on its own file), files with a notice.
