@@ -30,6 +30,7 @@ const summary: Summary = {
   errors: { ERR_PERMISSION_DENIED: 1 },
   filesWithErrors: 1,
   reasons: { 'licence.allowed': 2, 'optout.reserved': 1, error: 1 },
+  containers: { opened: 0, incomplete: 0, members: 0, rows: 0, memberBytes: 0 },
   copyright: { holders: {}, notices: 0, filesWithNotice: 0, holdersTruncated: false },
 };
 const record = { path: 'a.txt' } as ScanRecord;

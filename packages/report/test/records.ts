@@ -179,6 +179,7 @@ export class SummaryOf {
       verdicts: { ...this.verdicts },
       ...this.counts,
       filesWithErrors: this.filesWithErrors,
+      containers: { opened: 0, incomplete: 0, members: 0, rows: 0, memberBytes: 0 },
       copyright: { holders: { 'Kelmouth Courier Ltd.': 2 }, notices: 2, filesWithNotice: 2, holdersTruncated: false },
     };
   }

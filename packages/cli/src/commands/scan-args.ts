@@ -18,6 +18,9 @@ export interface ScanArgs {
   failOn: FailOn;
   quiet: boolean;
   shard?: { index: number; count: number };
+  /** Open containers (tar shards, zips, tables, WARCs) and give their members records; with their limits. */
+  containers: boolean;
+  containerLimits: { maxDepth?: number; maxMembers?: number; maxExpandedBytes?: number; maxRatio?: number };
   /** Connection options of an `s3://bucket/prefix` path; set only for one. */
   s3?: S3Args;
 }
@@ -44,6 +47,11 @@ const options = {
   'fail-on': { type: 'string' },
   shard: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  'no-containers': { type: 'boolean' },
+  'container-depth': { type: 'string' },
+  'max-members': { type: 'string' },
+  'max-expanded': { type: 'string' },
+  'max-ratio': { type: 'string' },
   'endpoint-url': { type: 'string' },
   region: { type: 'string' },
   profile: { type: 'string' },
@@ -80,6 +88,14 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
     shard = { index, count };
   }
   const s3 = s3Args(rest[0]!, values);
+  const containers = !(values['no-containers'] ?? false);
+  const limitFlags = (['container-depth', 'max-members', 'max-expanded', 'max-ratio'] as const).filter((k) => values[k] !== undefined);
+  if (!containers && limitFlags.length > 0) throw new UsageError(`--${limitFlags[0]} has no effect with --no-containers`);
+  const containerLimits: ScanArgs['containerLimits'] = {};
+  if (values['container-depth'] !== undefined) containerLimits.maxDepth = wholeNumber('--container-depth', values['container-depth'], 0);
+  if (values['max-members'] !== undefined) containerLimits.maxMembers = wholeNumber('--max-members', values['max-members'], 1);
+  if (values['max-expanded'] !== undefined) containerLimits.maxExpandedBytes = byteSize('--max-expanded', values['max-expanded']);
+  if (values['max-ratio'] !== undefined) containerLimits.maxRatio = wholeNumber('--max-ratio', values['max-ratio'], 1);
   return {
     path: rest[0]!,
     outputs: resolved,
@@ -92,8 +108,25 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
     failOn,
     quiet: values.quiet ?? false,
     ...(shard ? { shard } : {}),
+    containers,
+    containerLimits,
     ...(s3 ? { s3 } : {}),
   };
+}
+
+function wholeNumber(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number of at least ${min}, got "${text}"`);
+  return n;
+}
+
+/** `500M`, `64G`, `1T` or a number of bytes. */
+function byteSize(flag: string, text: string): number {
+  const m = /^(\d+)([KMGT]i?B?)?$/i.exec(text.trim());
+  const units: Record<string, number> = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+  const n = m ? Number(m[1]) * (m[2] ? units[m[2][0]!.toUpperCase()]! : 1) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a size such as 500M, 64G or 1T, got "${text}"`);
+  return n;
 }
 
 /** The S3 options, checked: they mean something only for an `s3://` path. */
@@ -146,6 +179,15 @@ Options:
                           one is excluded or needs review (review), or never (none).
       --shard <i>/<n>     Scan only shard i of n (by path hash); shards merge exactly.
   -q, --quiet             No progress and no messages on standard error.
+
+Containers (tar/WebDataset shards, zip, Parquet, JSON Lines, CSV, WARC) are opened and
+each member or row gets its own record, e.g. shard-000.tar#0001.jpg, part.parquet#row=12:
+      --no-containers       Treat containers as plain files.
+      --container-depth <n> Nesting levels opened (a zip in a tar is 2). Default 3.
+      --max-members <n>     Members or rows read from one container. Default 10000000.
+      --max-expanded <size> Decompressed bytes of one container (e.g. 500G). Default 1T.
+      --max-ratio <n>       Decompressed/compressed ratio beyond which a member or a
+                            container is a bomb and is not expanded. Default 200.
 
 S3 (for an s3://bucket/prefix path; credentials from the AWS SDK's default chain:
 environment, ~/.aws/credentials and config, SSO, instance roles):

@@ -1,4 +1,4 @@
-import { builtinDetectors, loadPolicy, localSource, resolvePolicy, scan, type Source, type Summary } from '@clearance/core';
+import { builtinContainers, builtinDetectors, loadPolicy, localSource, resolvePolicy, scan, type Source, type Summary } from '@clearance/core';
 import { openReports } from '../outputs.js';
 import { progressLine } from '../progress.js';
 import type { Command, Io } from '../usage.js';
@@ -25,6 +25,7 @@ async function runScan(args: ScanArgs, io: Io): Promise<number> {
     policy,
     hash: args.hash,
     concurrency: args.concurrency,
+    ...(args.containers ? { containers: builtinContainers, containerLimits: args.containerLimits } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
     ...(args.shard ? { shard: args.shard } : {}),
     ...(progress ? { onProgress: (p) => progress.update(p) } : {}),

@@ -198,52 +198,57 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
     };
     let members = 0;
     let expanded = 0;
-    let complete_ = true;
-    /** The container's listing, cut at the member and expanded-bytes limits. */
-    const listed = async function* (keep: (e: Entry) => boolean, count: boolean): AsyncGenerator<Entry> {
+    const hasMarkers = opened.markers !== false && inspector.hasMarkers;
+    /**
+     * The container's listing, cut at the member and expanded-bytes limits. The markers pass only
+     * picks markers out (and stops quietly at the member limit); the main pass counts every member
+     * against the limits, the markers too, and yields the rest.
+     */
+    async function* listed(pass: 'markers' | 'main'): AsyncGenerator<Entry> {
       let seen = 0;
-      for await (const e of opened.list({ signal })) {
+      for await (const e of opened!.list({ signal })) {
+        const marker = hasMarkers && inspector.isMarker(e.path);
         if (++seen > limits.maxMembers) {
-          if (count) {
-            complete_ = false;
-            problem('ERR_CONTAINER_LIMIT', `${format.id}: more than ${limits.maxMembers} members; the rest were not scanned`);
-          }
+          if (pass === 'main') problem('ERR_CONTAINER_LIMIT', `${format.id}: more than ${limits.maxMembers} members; the rest were not scanned`);
           return;
         }
-        if (!keep(e)) continue;
-        if (count) {
-          expanded += e.size;
-          if (expanded > limits.maxExpandedBytes) {
-            complete_ = false;
-            problem('ERR_CONTAINER_LIMIT', `${format.id}: members expand past ${limits.maxExpandedBytes} bytes; the rest were not scanned`);
-            return;
-          }
-          members++;
+        if (pass === 'markers') {
+          if (marker) yield e;
+          continue;
         }
-        yield e;
+        expanded += e.size;
+        if (expanded > limits.maxExpandedBytes) {
+          problem('ERR_CONTAINER_LIMIT', `${format.id}: members expand past ${limits.maxExpandedBytes} bytes; the rest were not scanned`);
+          return;
+        }
+        members++;
+        if (!marker) yield e;
       }
-    };
+    }
     try {
-      if (opened.markers !== false && inspector.hasMarkers) {
+      if (hasMarkers) {
         const held: Inspected[] = [];
-        for await (const m of mapConcurrent(listed((e) => inspector.isMarker(e.path), true), concurrency, (e) => inspector.inspect(e, inner), signal)) {
-          for (const f of m.own) inner.scopes.add(f);
-          held.push(m);
+        try {
+          for await (const m of mapConcurrent(listed('markers'), concurrency, (e) => inspector.inspect(e, inner), signal)) {
+            for (const f of m.own) inner.scopes.add(f);
+            held.push(m);
+          }
+        } catch (err) {
+          // Damage met while picking markers out is met again, and recorded, by the main pass.
+          if (signal?.aborted) throw err;
         }
         inner.scopes.seal();
         for (const m of held) yield* emit(m, inner);
       }
-      const rest = opened.markers !== false && inspector.hasMarkers ? (e: Entry) => !inspector.isMarker(e.path) : () => true;
-      if (complete_) for await (const m of mapConcurrent(listed(rest, true), concurrency, (e) => inspector.inspect(e, inner), signal)) yield* emit(m, inner);
+      for await (const m of mapConcurrent(listed('main'), concurrency, (e) => inspector.inspect(e, inner), signal)) yield* emit(m, inner);
     } catch (err) {
       if (signal?.aborted) throw err;
-      complete_ = false;
       problem(err instanceof SourceError ? err.code : 'ERR_CONTAINER_CORRUPT', `${format.id}: ${(err as Error).message}`);
     } finally {
       await opened.close?.();
     }
     x.errors.push(...problems);
-    yield finish(x, where, { contents: { kind: opened.kind, members, rows: opened.rows === true, complete: complete_ && problems.every((p) => p.code !== 'ERR_CONTAINER_LIMIT' && p.code !== 'ERR_CONTAINER_CORRUPT') } });
+    yield finish(x, where, { contents: { kind: opened.kind, members, rows: opened.rows === true, complete: problems.every((p) => p.code !== 'ERR_CONTAINER_LIMIT' && p.code !== 'ERR_CONTAINER_CORRUPT') } });
   }
 
   let interrupted = false;

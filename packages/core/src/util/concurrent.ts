@@ -15,6 +15,8 @@ export async function* mapConcurrent<T, R>(
   const pending = new Set<Promise<void>>();
   let wake: (() => void) | undefined;
   let done = false;
+  /** A failure of the input itself: thrown once the items already taken have been yielded. */
+  let inputFailure: { error: unknown } | undefined;
   const start = (item: T) => {
     const p: Promise<void> = fn(item).then(
       (value) => void settled.push({ ok: true, value }),
@@ -30,7 +32,15 @@ export async function* mapConcurrent<T, R>(
     while (true) {
       while (!done && pending.size + settled.length < limit) {
         signal?.throwIfAborted();
-        const step = await iterator.next();
+        let step: IteratorResult<T>;
+        try {
+          step = await iterator.next();
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          inputFailure = { error };
+          done = true;
+          break;
+        }
         if (step.done === true) {
           done = true;
           break;
@@ -38,7 +48,10 @@ export async function* mapConcurrent<T, R>(
         start(step.value);
       }
       if (settled.length === 0) {
-        if (pending.size === 0) return;
+        if (pending.size === 0) {
+          if (inputFailure) throw inputFailure.error;
+          return;
+        }
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
         continue;

@@ -43,6 +43,11 @@ export function renderSummary(s: Summary, options: RenderSummaryOptions | Render
     `${paint('1', 'Clearance')} ${s.tool.version} · ${s.source.name} ${s.source.location}${s.interrupted ? paint('33', ' · INTERRUPTED (partial)') : ''}`,
   );
   lines.push(`${label('Scanned')}${plural(s.files, 'file')} · ${formatBytes(s.bytes)} in ${formatDuration(s.durationMs)} · read ${formatBytes(s.bytesRead)}${s.hashing ? ' · sha256' : ' · no hashing'}`);
+  const c = s.containers;
+  if (c.opened > 0) {
+    const inside = [c.members > 0 ? plural(c.members, 'member') : '', c.rows > 0 ? plural(c.rows, 'row') : ''].filter((x) => x !== '').join(' · ') || 'nothing';
+    lines.push(`${label('Containers')}${plural(c.opened, 'container')} opened · ${inside} · ${formatBytes(c.memberBytes)} inside${c.incomplete > 0 ? paint('33', ` · ${formatCount(c.incomplete)} not read to the end`) : ''}`);
+  }
   lines.push(
     `${label('Verdicts')}${paint('32', `allow ${formatCount(s.verdicts.allow)}`)} · ${paint('33', `review ${formatCount(s.verdicts.review)}`)} · ${paint('31', `exclude ${formatCount(s.verdicts.exclude)}`)}`,
   );
