@@ -90,7 +90,7 @@ describe('clearance CLI', () => {
     [['scan', '.', '--bogus'], /Unknown option/],
     [['scan', '.', '--no-containers', '--max-ratio', '10'], /--max-ratio has no effect with --no-containers/],
     [['scan', '.', '--max-expanded', '5X'], /--max-expanded must be a size such as 500M/],
-    [['scan', '.', '--container-depth', '-1'], /--container-depth must be a whole number of at least 0/],
+    [['scan', '.', '--container-depth', 'two'], /--container-depth must be a whole number of at least 0/],
     [['scan', '.', '--max-members', '0'], /--max-members must be a whole number of at least 1/],
   ])('exits 2 with a message for %j', (args, message) => {
     const r = run(args);
