@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { memorySource, openContainer, type OpenedMember } from '../../test-utils/index.js';
+import { makeTree, memorySource, openContainer, scanTree, type OpenedMember } from '../../test-utils/index.js';
+import { builtinContainers } from '../index.js';
 import type { Source } from '../../source/types.js';
 import { tarContainer } from './index.js';
 
@@ -332,5 +333,31 @@ describe('tar container: an uncompressed shard of 10,000 members', () => {
     expect(source.streams).toBe(0);
     // 10,000 × 1 KiB = ~10 MiB: about ten 1 MiB windows (plus the one member read).
     expect(source.reads).toBeLessThanOrEqual(Math.ceil(bytes.length / (1024 * 1024)) + 2);
+  });
+});
+
+describe('tar container: end to end through the engine', () => {
+  it('gives each member of a tar and a tar.gz a record, with its own licence and a LICENSE member governing the rest', async () => {
+    const inner = await pack([
+      { name: 'code/a.py', data: '# SPDX-License-Identifier: Apache-2.0\nprint(1)\n' },
+      { name: 'code/b.py', data: 'print(2)\n' },
+      { name: 'code/LICENSE', data: readFileSync(new URL('../../../../../examples/demo-dataset/code/LICENSE-MIT', import.meta.url)) },
+      { name: '../escape.txt', data: 'x' },
+    ]);
+    const { root, cleanup } = await makeTree({ 'shard.tar': inner, 'shard.tar.gz': gzipSync(inner) });
+    try {
+      const { records, summary } = await scanTree(root, { containers: builtinContainers });
+      for (const shard of ['shard.tar', 'shard.tar.gz']) {
+        expect(records.get(`${shard}#code/a.py`)!.licence.expression).toBe('Apache-2.0');
+        expect(records.get(`${shard}#code/b.py`)!.licence).toMatchObject({ expression: 'MIT', source: 'subtree', basis: [`${shard}#code/LICENSE`] });
+        expect(records.get(`${shard}#code/b.py`)!.container).toEqual({ path: shard, kind: 'tar', depth: 1 });
+        expect(records.get(`${shard}#escape.txt`)!.errors.map((e) => e.code)).toEqual(['ERR_MEMBER_PATH_UNSAFE']);
+        expect(records.get(shard)!.contents).toMatchObject({ kind: 'tar', members: 4, complete: true });
+      }
+      expect(records.get('shard.tar.gz#code/b.py')!.sha256).toBe(records.get('shard.tar#code/b.py')!.sha256);
+      expect(summary.containers).toMatchObject({ opened: 2, members: 8 });
+    } finally {
+      await cleanup();
+    }
   });
 });
