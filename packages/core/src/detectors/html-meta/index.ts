@@ -49,7 +49,11 @@ export const htmlMeta = defineDetector({
   id: ID,
   version: '1.0.0',
   description: 'TDMRep meta tags and noai/noimageai/noml robots directives in an HTML page head',
-  match: { names: ['*.html', '*.htm', '*.xhtml', '*.xht', '*.shtml'] },
+  match: {
+    names: ['*.html', '*.htm', '*.xhtml', '*.xht', '*.shtml'],
+    // A page crawled into a WARC (member `crawl.warc.gz#record=N`) has no file name: its response's Content-Type says HTML.
+    entry: (e) => e.http !== undefined && e.http.headers.some(([n, v]) => n.toLowerCase() === 'content-type' && /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(v)),
+  },
   wants: { head: HEAD },
   codes: {
     'optout.tdmrep.html-meta': {

@@ -110,3 +110,30 @@ describe('http-headers detector', () => {
     expect(await read('m.txt.headers', many)).toEqual([]);
   });
 });
+
+describe('http-headers on WARC response members (entry.http)', () => {
+  const member = (headers: [string, string][], url = 'https://example.org/a/page') => ({ entry: { path: 'crawl.warc.gz#record=3', size: 10, http: { url, status: 200, headers } } });
+
+  it('matches members with http, not other entries', () => {
+    expect(httpHeaders.match.entry?.({ path: 'x#record=0', size: 1, http: { headers: [] } })).toBe(true);
+    expect(httpHeaders.match.entry?.({ path: 'x#row=0', size: 1 })).toBe(false);
+  });
+
+  it('gives the member its own opt-outs, file-scoped, with a relative tdm-policy resolved against the URL', async () => {
+    const f = await runDetector(httpHeaders, 'crawl.warc.gz#record=3', '<p>x</p>', member([['Content-Type', 'text/html'], ['X-Robots-Tag', 'noai'], ['tdm-reservation', '1'], ['tdm-policy', '../policy.json'], ['Content-Usage', 'train-ai=n']]));
+    expect(f.map((x) => [x.code, (x.value as { reserved: string }).reserved]).sort()).toEqual([
+      ['optout.aipref.http-header', 'yes'],
+      ['optout.noai.x-robots-tag', 'yes'],
+      ['optout.tdmrep.http-header', 'yes'],
+    ]);
+    for (const x of f) expect(x).toMatchObject({ category: 'opt-out', scope: { kind: 'file', root: 'crawl.warc.gz#record=3' }, value: { level: 'file' } });
+    expect(f.find((x) => x.code === 'optout.tdmrep.http-header')!.value).toMatchObject({ policy: 'https://example.org/policy.json' });
+  });
+
+  it('noimageai counts for an image response only; noindex is no opt-out', async () => {
+    const img = await runDetector(httpHeaders, 'crawl.warc.gz#record=3', 'x', member([['Content-Type', 'image/jpeg'], ['X-Robots-Tag', 'noimageai']]));
+    expect(img.map((x) => x.code)).toEqual(['optout.noai.x-robots-tag']);
+    const page = await runDetector(httpHeaders, 'crawl.warc.gz#record=3', 'x', member([['Content-Type', 'text/html'], ['X-Robots-Tag', 'noimageai, noindex']]));
+    expect(page).toEqual([]);
+  });
+});

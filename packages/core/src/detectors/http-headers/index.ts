@@ -8,8 +8,12 @@
  * and `<file>.headers.json` (a JSON object with a `headers` member). A generic `<file>.json` is not
  * read, although some tools store headers there: markers are read before every other file and held
  * until the scan ends, and image datasets often carry a `.json` sidecar of other metadata for every
- * file, which would make the held set grow with the dataset. WARC records are the containers
- * detector's business.
+ * file, which would make the held set grow with the dataset.
+ *
+ * A WARC response record (a member `crawl.warc.gz#record=N`, opened by the warc container) carries
+ * its HTTP headers on `entry.http`: they are read the same way and give the same opt-out findings,
+ * scoped to that one member. `noimageai` counts when the response's Content-Type is an image; a
+ * relative `tdm-policy` is resolved against the record's target URL.
  *
  * Reference: TDMRep final community group report (2024), §"TDM Header Field in HTTP Responses" and
  * §"Processing priority" (a header supersedes the site's tdmrep.json; HTML metadata supersedes the
@@ -30,6 +34,7 @@
  *
  * ok:     `page.html.headers` with `tdm-reservation: 1` → page.html: optout.tdmrep.http-header, yes
  * ok:     `img.jpg.headers.json` `{"headers": {"X-Robots-Tag": "noimageai"}}` → img.jpg: noai, yes
+ * ok:     `crawl.warc.gz#record=3` whose response said `tdm-reservation: 1` → that member: tdmrep, yes
  * not-ok: `page.html.headers` with `X-Robots-Tag: noindex` → nothing (not an AI opt-out)
  */
 import { defineDetector, findingUrl, type DetectorInput } from '../../engine/detector.js';
@@ -68,8 +73,8 @@ interface CarrierValue {
 export const httpHeaders = defineDetector({
   id: ID,
   version: '1.0.0',
-  description: 'Stored HTTP response headers beside a file (<file>.headers, <file>.headers.json): X-Robots-Tag noai, tdm-reservation, Content-Usage',
-  match: { names: [(name: string) => /^.+\.headers(?:\.json)?$/i.test(name)] },
+  description: 'Stored HTTP response headers beside a file (<file>.headers, <file>.headers.json) or of a WARC response record: X-Robots-Tag noai, tdm-reservation, Content-Usage',
+  match: { names: [(name: string) => /^.+\.headers(?:\.json)?$/i.test(name)], entry: (e) => e.http !== undefined },
   marker: true,
   // A header sidecar speaks about one file of its folder: it outranks a site rule at the same level.
   precedence: 10,
@@ -112,6 +117,7 @@ export const httpHeaders = defineDetector({
     },
   },
   detect(input) {
+    if (input.entry.http !== undefined) return detectResponse(input, input.entry.http);
     return detectSidecar(input);
   },
   forPath(finding, path) {
@@ -188,7 +194,46 @@ function detectSidecar(input: DetectorInput): FindingInput[] {
   return out;
 }
 
-function tdmrepOf(h: StoredHeaders, target: string): CarrierValue | null {
+/** The opt-outs of a crawled response's own headers (a WARC member), as findings of that member. */
+function detectResponse(input: DetectorInput, http: NonNullable<DetectorInput['entry']['http']>): FindingInput[] {
+  const fields = new Map<string, { value: string }[]>();
+  for (const [name, value] of http.headers.slice(0, 500)) {
+    const key = name.toLowerCase();
+    const entry = { value: clip(value, 4096) };
+    const list = fields.get(key);
+    if (list) list.push(entry);
+    else fields.set(key, [entry]);
+  }
+  const h: StoredHeaders = { fields, ...(http.status !== undefined ? { status: http.status } : {}), earlier: 0 };
+  const contentType = fields.get('content-type')?.[0]?.value ?? '';
+  const carriers: [string, CarrierValue | null][] = [
+    ['optout.tdmrep.http-header', tdmrepOf(h, input.path, http.url ?? null)],
+    ['optout.noai.x-robots-tag', noaiOf(h, input.path, /^\s*image\//i.test(contentType))],
+    ['optout.aipref.http-header', aiprefOf(h, input.path)],
+  ];
+  const out: FindingInput[] = [];
+  for (const [code, v] of carriers) {
+    if (!v) continue;
+    out.push({
+      code,
+      category: 'opt-out',
+      detector: ID,
+      confidence: v.reserved === 'unknown' ? 0.5 : 0.9,
+      severity: v.reserved === 'unknown' ? 'warning' : 'info',
+      value: { protocol: v.protocol, reserved: v.reserved, level: 'file', rule: v.rule, ...v.extra, ...(http.status !== undefined ? { status: http.status } : {}) },
+      evidence: lineEvidence(input.path, undefined, v.rule),
+      scope: { kind: 'file', root: input.path },
+      url: findingUrl(code),
+    });
+  }
+  return out;
+}
+
+/**
+ * `target` is the file the headers speak about; `url`, when given, is the URL they were served for
+ * (a WARC record): a relative tdm-policy is then resolved against it instead of the file's folder.
+ */
+function tdmrepOf(h: StoredHeaders, target: string, url?: string | null): CarrierValue | null {
   const fields = h.fields.get('tdm-reservation');
   if (!fields) return null;
   const problems: string[] = [];
@@ -203,17 +248,21 @@ function tdmrepOf(h: StoredHeaders, target: string): CarrierValue | null {
   const policy = h.fields.get('tdm-policy')?.[0]?.value;
   if (policy) {
     extra['policy'] = clip(policy, 500);
-    const local = relativePolicyPath(policy, target);
-    if (local !== null) extra['policyPath'] = local;
+    if (url === undefined) {
+      const local = relativePolicyPath(policy, target);
+      if (local !== null) extra['policyPath'] = local;
+    } else if (url !== null) {
+      const resolved = URL.parse(policy, url)?.href;
+      if (resolved !== undefined && resolved !== policy) extra['policy'] = clip(resolved, 500);
+    }
   }
   if (problems.length > 0) extra['problems'] = problems;
   return { target, protocol: 'tdmrep', reserved, rule: `tdm-reservation: ${clip(fields[0]!.value, 40)}`, ...(fields[0]!.line !== undefined ? { line: fields[0]!.line } : {}), extra };
 }
 
-function noaiOf(h: StoredHeaders, target: string): CarrierValue | null {
+function noaiOf(h: StoredHeaders, target: string, image = IMAGE_EXT.test(target)): CarrierValue | null {
   const fields = h.fields.get('x-robots-tag');
   if (!fields) return null;
-  const image = IMAGE_EXT.test(target);
   let best: { reserved: Reserved; field: { value: string; line?: number }; directives: string[]; agent: string | null } | null = null;
   const ignored: string[] = [];
   for (const f of fields) {
