@@ -7,6 +7,7 @@
  * loopback radosgw with a manifest naming them.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SchemaElement } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -45,12 +46,13 @@ const SCHEMA: SchemaElement[] = [
 ];
 
 /** A Parquet inventory data file as S3 writes one (SNAPPY, the versioned schema). */
-function report(rows: Row[], rowGroupSize = 1000): Uint8Array {
+function report(rows: Row[], rowGroupSize = 1000, codec: 'SNAPPY' | 'GZIP' = 'SNAPPY'): Uint8Array {
   const col = (name: string, data: unknown[]) => ({ name, data: data as never });
   return new Uint8Array(
     parquetWriteBuffer({
       schema: SCHEMA,
-      codec: 'SNAPPY',
+      codec,
+      compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) },
       rowGroupSize,
       columnData: [
         col('bucket', rows.map((r) => r.bucket ?? BUCKET)),
@@ -184,6 +186,17 @@ describe('listing from a Parquet S3 Inventory report', () => {
       const [, a, b] = /^bytes=(\d+)-(\d+)$/.exec(r)!;
       expect(Number(b) - Number(a) + 1).toBeLessThan(body.length / 2);
     }
+  });
+
+  it('reads a GZIP-compressed report too (hyparquet-compressors), for reports rewritten by other tools', async () => {
+    const body = report([{ key: 'data/a b.txt', size: 5 }, { key: 'data/sub/é.txt', size: 1 }], 1000, 'GZIP');
+    await put('inventory/gz/data/1.parquet', body);
+    const { entries, error } = await listAll(await manifest('gz', [{ key: 'inventory/gz/data/1.parquet', body }]));
+    expect(error).toBeUndefined();
+    expect(entries.map((e) => [e.path, e.size])).toEqual([
+      ['a b.txt', 5],
+      ['sub/é.txt', 1],
+    ]);
   });
 
   it('fails the listing with a clear ERR_SOURCE_LISTING on a corrupt or truncated Parquet file, without hanging', async () => {
