@@ -32,6 +32,7 @@ import { asfDrm } from './asf-drm/index.js';
 import { mobiDrm } from './mobi-drm/index.js';
 import { mediaRights } from './media-rights/index.js';
 import { objectMetadata } from './object-metadata/index.js';
+import { recordFields } from './record-fields/index.js';
 
 export { licenceText, licenceChoice };
 export { datasetCard, licenceFile, spdxTag, projectMetadata, iptcPlus, tdmrepXmp, c2pa, hfGating, croissantUsage, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption };
@@ -39,6 +40,7 @@ export { tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt };
 export { pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights };
 export { tdmrepEpub };
 export { objectMetadata };
+export { recordFields };
 
 /** Every detector that ships with Clearance, in no particular order (the engine runs all that match). */
-export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, licenceText, licenceChoice, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, c2pa, hfGating, croissantUsage, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights, tdmrepEpub, objectMetadata];
+export const builtinDetectors: readonly Detector[] = [spdxTag, licenceFile, licenceText, licenceChoice, datasetCard, projectMetadata, iptcPlus, tdmrepXmp, c2pa, hfGating, croissantUsage, copyright, reuseToml, reuseSidecar, reuseLicences, zipEncryption, sevenZip, rar, epubDrm, odfEncryption, tdmrep, tdmrepPolicy, htmlMeta, httpHeaders, robotsTxt, rsl, aiTxt, pdfEncryption, officeEncryption, bmffEncryption, asfDrm, mobiDrm, mediaRights, tdmrepEpub, objectMetadata, recordFields];
