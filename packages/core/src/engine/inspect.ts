@@ -193,11 +193,17 @@ function compileDetector(detector: Detector): CompiledDetector {
   return { detector, byName, byEntry: entry ?? null, byContent };
 }
 
+/**
+ * One test for all of a detector's names: its globs compiled into a single regular expression
+ * (picomatch's own matcher normalises and loops per call; this runs for every detector on every file).
+ */
 function nameMatcher(names: NonNullable<Detector['match']['names']>): (name: string) => boolean {
   const globs = names.filter((n): n is string => typeof n === 'string');
-  const glob = globs.length > 0 ? picomatch(globs, { nocase: true, dot: true }) : () => false;
+  const sources = globs.map((g) => picomatch.makeRe(g, { nocase: true, dot: true }).source);
+  const glob = sources.length > 0 ? new RegExp(sources.map((x) => `(?:${x})`).join('|'), 'i') : null;
   const tests = names.filter((n) => typeof n !== 'string').map((n) => (n instanceof RegExp ? (name: string) => n.test(name) : n));
-  return (name) => glob(name) || tests.some((t) => t(name));
+  if (tests.length === 0) return glob ? (name) => glob.test(name) : () => false;
+  return (name) => glob?.test(name) === true || tests.some((t) => t(name));
 }
 
 function mismatchFinding(path: string, s: Sniffed): Finding {

@@ -255,7 +255,8 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
   try {
     try {
       if (inspector.hasMarkers) {
-        const markers = filter(source.list({ signal }), (e) => inspector.isMarker(e.path));
+        // Only markers are wanted in this pass: a source may skip the rest without a stat or a request.
+        const markers = filter(source.list({ signal, want: (path) => inspector.isMarker(path) }), (e) => inspector.isMarker(e.path));
         const held: Inspected[] = [];
         for await (const x of mapConcurrent(markers, concurrency, (e) => inspector.inspect(e, top), signal)) {
           for (const f of x.own) scopes.add(f);

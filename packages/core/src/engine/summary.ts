@@ -15,16 +15,18 @@ export class SummaryBuilder {
   bytesRead = 0;
   filesWithErrors = 0;
   readonly verdicts = { allow: 0, review: 0, exclude: 0 };
-  readonly licences: Counts = {};
-  readonly optOuts: Counts = {};
-  readonly tpm: Counts = {};
-  readonly mediaTypes: Counts = {};
-  readonly findings: Counts = {};
-  readonly errors: Counts = {};
-  readonly reasons: Counts = {};
-  readonly holders: Counts = {};
+  readonly licences: Counts = Object.create(null) as Counts;
+  readonly optOuts: Counts = Object.create(null) as Counts;
+  readonly tpm: Counts = Object.create(null) as Counts;
+  readonly mediaTypes: Counts = Object.create(null) as Counts;
+  readonly findings: Counts = Object.create(null) as Counts;
+  readonly errors: Counts = Object.create(null) as Counts;
+  readonly reasons: Counts = Object.create(null) as Counts;
+  readonly holders: Counts = Object.create(null) as Counts;
   /** First spelling of each holder, by its case-folded form. */
   readonly #holderNames = new Map<string, string>();
+  /** Files per holder, by its case-folded form. */
+  readonly #holderCounts: Counts = Object.create(null) as Counts;
   holdersTruncated = false;
   notices = 0;
   filesWithNotice = 0;
@@ -79,18 +81,26 @@ export class SummaryBuilder {
       const key = name.toLowerCase();
       if (seen.has(key)) continue;
       seen.add(key);
-      let shown = this.#holderNames.get(key);
+      const shown = this.#holderNames.get(key);
       if (shown === undefined) {
         if (this.#holderNames.size >= 10_000) {
           this.holdersTruncated = true;
           bump(this.holders, '(other)');
           continue;
         }
-        shown = name;
-        this.#holderNames.set(key, shown);
+        this.#holderNames.set(key, name);
+      } else if (name < shown) {
+        // Of several spellings, the one that sorts first is shown: the same whatever order files finish in.
+        this.#holderNames.set(key, name);
       }
-      bump(this.holders, shown);
+      bump(this.#holderCounts, key);
     }
+  }
+
+  #holders(): Counts {
+    const out: Counts = Object.assign(Object.create(null) as Counts, this.holders);
+    for (const [key, n] of Object.entries(this.#holderCounts)) bump(out, this.#holderNames.get(key)!, n);
+    return out;
   }
 
   build(meta: Omit<Summary, 'files' | 'markers' | 'bytes' | 'bytesRead' | 'verdicts' | 'licences' | 'optOuts' | 'tpm' | 'mediaTypes' | 'findings' | 'errors' | 'filesWithErrors' | 'reasons' | 'copyright' | 'containers'>): Summary {
@@ -110,7 +120,7 @@ export class SummaryBuilder {
       filesWithErrors: this.filesWithErrors,
       reasons: sorted(this.reasons),
       containers: { ...this.containers },
-      copyright: { holders: sorted(this.holders), notices: this.notices, filesWithNotice: this.filesWithNotice, holdersTruncated: this.holdersTruncated },
+      copyright: { holders: sorted(this.#holders()), notices: this.notices, filesWithNotice: this.filesWithNotice, holdersTruncated: this.holdersTruncated },
     };
   }
 }

@@ -39,6 +39,15 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+export interface ListOptions extends CallOptions {
+  /**
+   * A hint: the caller wants only the entries whose path passes. A source may skip the others before
+   * doing any work on them (a stat, a HEAD request); it may also list them anyway. Entries with an
+   * `error` (an unreadable folder) are listed whatever it says.
+   */
+  want?: (path: string) => boolean;
+}
+
 /**
  * A storage adapter. Read-only: nothing a Source does may change the dataset.
  *
@@ -51,7 +60,7 @@ export interface Source {
   /** Where it points, for the Summary: an absolute path, `s3://bucket/prefix`. */
   readonly location: string;
   /** Every entry, as an async iterable that holds constant memory whatever the size of the source. */
-  list(opts?: CallOptions): AsyncIterable<Entry>;
+  list(opts?: ListOptions): AsyncIterable<Entry>;
   /**
    * Bytes `[start, end)` of one entry; fewer when the entry is shorter, none from its end on. The
    * engine asks for one byte past the listed end to see growth, of an empty entry too (`[0, 1)`), so

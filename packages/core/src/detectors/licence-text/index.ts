@@ -31,6 +31,26 @@ export const isReadmeName = (name: string): boolean => /^readme(?:\.(?:md|markdo
 
 /** Words without which no licence text or notice is there: most files stop at this test. */
 const LICENCE_WORDS = /licen[cs]|copyright|permission|redistribut|public domain|warrant/i;
+const LICENCE_WORDS_ALL = new RegExp(LICENCE_WORDS.source, 'gi');
+
+/**
+ * Whether every licence word of the text sits on an `SPDX-License-Identifier:` line: such a file (a
+ * source file with its tag) holds no licence text or notice, and the spdx-tag detector reads the tag.
+ * Looks at the first 16 words at most; past that, the text is worth identifying anyway.
+ */
+function onlyInTags(text: string): boolean {
+  LICENCE_WORDS_ALL.lastIndex = 0;
+  let seen = 0;
+  for (let m = LICENCE_WORDS_ALL.exec(text); m !== null; m = LICENCE_WORDS_ALL.exec(text)) {
+    if (++seen > 16) return false;
+    const start = text.lastIndexOf('\n', m.index) + 1;
+    const end = text.indexOf('\n', m.index);
+    const line = text.slice(start, end < 0 ? text.length : end);
+    if (!line.includes('SPDX-License-Identifier')) return false;
+    LICENCE_WORDS_ALL.lastIndex = end < 0 ? text.length : end;
+  }
+  return seen > 0;
+}
 
 export const licenceText = defineDetector({
   id: 'licence-text',
@@ -74,7 +94,7 @@ export const licenceText = defineDetector({
     const out: FindingInput[] = [];
     for (const part of parts) {
       const { text } = decodeLicenceBytes(part.bytes);
-      if (!LICENCE_WORDS.test(text)) continue;
+      if (!LICENCE_WORDS.test(text) || onlyInTags(text)) continue;
       const id = identifyLicences(text, { context: 'embedded' });
       out.push(...findingsOf(input, text, id, { readme, complete: part.whole, tail: part.lineOffset < 0 }));
     }
