@@ -20,7 +20,9 @@ import { defineDetector, findingUrl, type Detector, type DetectorInput } from '.
 import type { FindingInput } from '../../schema/finding.js';
 import { readLicence } from '../licence-names/index.js';
 import { noticeConfidence, noticeValue, parseNotice } from '../copyright/index.js';
-import { DEFAULT_FIELD_MAP, fieldTree, type FieldMap, type FieldRole, type FieldTree } from './field-map.js';
+import type { Container } from '../../engine/container.js';
+import { csvContainer } from '../../containers/csv/index.js';
+import { DEFAULT_FIELD_MAP, fieldMapColumns, fieldTree, type FieldMap, type FieldRole, type FieldTree } from './field-map.js';
 
 export { DEFAULT_FIELD_MAP, DEFAULT_FIELDS, FIELD_ROLES, FieldMapSchema, loadFieldMap, resolveFieldMap, fieldMapColumns, type FieldMap, type FieldMapInput, type FieldRole } from './field-map.js';
 
@@ -233,3 +235,22 @@ export function recordFieldsDetector(fieldMap: FieldMap = DEFAULT_FIELD_MAP): De
 
 /** The record-fields detector with the built-in field map. */
 export const recordFields = recordFieldsDetector();
+
+/**
+ * Detectors and containers set up for a field map, for `--field-map`: the record-fields detector
+ * reads the map's fields, and the CSV container opens tables whose header names one of its columns.
+ * Other detectors and containers are passed through unchanged.
+ *
+ * ```ts
+ * const map = await loadFieldMap('fields.yaml');
+ * const { detectors, containers } = applyFieldMap(map, { detectors: builtinDetectors, containers: builtinContainers });
+ * ```
+ */
+export function applyFieldMap(map: FieldMap, given: { detectors: readonly Detector[]; containers: readonly Container[] }): { detectors: Detector[]; containers: Container[] } {
+  const detector = recordFieldsDetector(map);
+  const table = csvContainer({ knownColumns: fieldMapColumns(map) });
+  return {
+    detectors: given.detectors.map((d) => (d.id === ID ? detector : d)),
+    containers: given.containers.map((c) => (c.id === 'csv' ? table : c)),
+  };
+}

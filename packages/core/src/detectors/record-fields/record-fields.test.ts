@@ -8,7 +8,8 @@ import { builtinContainers } from '../../containers/index.js';
 import { jsonl } from '../../containers/jsonl/index.js';
 import { csv } from '../../containers/csv/index.js';
 import type { FindingInput } from '../../schema/finding.js';
-import { fieldMapColumns, loadFieldMap, recordFields, recordFieldsDetector, resolveFieldMap, DEFAULT_FIELD_MAP } from './index.js';
+import { builtinDetectors } from '../index.js';
+import { applyFieldMap, fieldMapColumns, loadFieldMap, recordFields, recordFieldsDetector, resolveFieldMap, DEFAULT_FIELD_MAP } from './index.js';
 
 const containerFixture = (dir: string, name: string) => new Uint8Array(readFileSync(new URL(`../../containers/${dir}/fixtures/${name}`, import.meta.url)));
 
@@ -112,6 +113,20 @@ describe('record-fields detector', () => {
     expect(await onFields({ license: 'MIT' }, bare)).toEqual([]);
     expect(fieldMapColumns(DEFAULT_FIELD_MAP)).toContain('license');
     expect(fieldMapColumns(map)).not.toContain('url');
+  });
+
+  it('sets up the detectors and containers for a field map (what --field-map does)', async () => {
+    const map = resolveFieldMap({ fields: { city: 'collection' } });
+    const { detectors, containers } = applyFieldMap(map, { detectors: builtinDetectors, containers: builtinContainers });
+    expect(detectors).toHaveLength(builtinDetectors.length);
+    expect(detectors.filter((d) => d.id === 'record-fields')).toHaveLength(1);
+    expect(detectors.find((d) => d.id === 'record-fields')).not.toBe(recordFields);
+    const table = containers.find((c) => c.id === 'csv')!;
+    const plain = containerFixture('csv', 'plain-data.csv');
+    const { members } = await openContainer(table, 'cities.csv', plain);
+    expect(members).toHaveLength(2);
+    const d = detectors.find((x) => x.id === 'record-fields')!;
+    expect(brief(await onFields(members[0]!.entry.fields as Record<string, unknown>, d))).toEqual(['provenance.record-collection {"collection":"Kelmouth","field":"city"}']);
   });
 
   it('does not walk past the map on a deep record', async () => {
