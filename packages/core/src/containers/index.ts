@@ -4,6 +4,7 @@ import { zipContainer } from './zip/index.js';
 import { jsonl } from './jsonl/index.js';
 import { csv } from './csv/index.js';
 import { warcContainer } from './warc/index.js';
+import { parquet } from './parquet/index.js';
 
 /**
  * The container formats Clearance opens by default, in the order they are tried on an entry: the
@@ -11,4 +12,4 @@ import { warcContainer } from './warc/index.js';
  * (jsonl and csv match by name alone and come first: the engine tries only the first format whose
  * `match` fits, and warc also matches any text/plain or gzip entry by media type.)
  */
-export const builtinContainers: readonly Container[] = [jsonl, csv, warcContainer, tarContainer, zipContainer];
+export const builtinContainers: readonly Container[] = [jsonl, csv, parquet, warcContainer, tarContainer, zipContainer];
