@@ -115,38 +115,26 @@ export function localSource(options: LocalSourceOptions): Source {
   async function* walk(prefix: string, chain: string[], signal?: AbortSignal, want?: (path: string) => boolean): AsyncGenerator<Entry> {
     const base = prefix === '' ? root : `${root}/${prefix}`;
     const dirErrors: Entry[] = [];
-    // When links are followed, fast-glob must hand over every link whatever its name: a link to a
-    // folder has to be walked when files below it match `include` (`docs` → `docs/a.txt` for
-    // `**/*.txt`). Include is then matched here, on the path as listed, at every level alike.
-    const filterHere = follow;
-    const stream = fg.stream(filterHere ? ['**'] : include, {
-      cwd: base,
-      dot: true,
-      onlyFiles: false,
-      followSymbolicLinks: false,
-      objectMode: true,
-      stats: false,
-      ignore: prefix === '' ? exclude : [],
-      suppressErrors: true,
-      fs: names.adapter((dir, err) => {
-        const rel = relative(dir);
-        const e = recordErrorFromErrno(err);
-        const rawBytes = names.rawBytes(dir);
-        dirErrors.push({
-          path: rel,
-          ...(rawBytes ? { pathBytes: relativeBytes(rawBytes) } : {}),
-          size: 0,
-          // One code for every folder that cannot be listed, so that a folder is never taken for a file; the cause is in the message.
-          error: { code: 'ERR_DIR_UNREADABLE', message: `folder could not be listed (${e.code}): ${err.message}` },
-        });
-      }),
-    }) as AsyncIterable<fg.Entry>;
+    // Include and exclude are matched here, on the path as listed, at every level alike (below
+    // followed links too: `docs` → `docs/a.txt` for `**/*.txt`); excluded folders are not entered.
+    const adapter = names.adapter((dir, err) => {
+      const rel = relative(dir);
+      const e = recordErrorFromErrno(err);
+      const rawBytes = names.rawBytes(dir);
+      dirErrors.push({
+        path: rel,
+        ...(rawBytes ? { pathBytes: relativeBytes(rawBytes) } : {}),
+        size: 0,
+        // One code for every folder that cannot be listed, so that a folder is never taken for a file; the cause is in the message.
+        error: { code: 'ERR_DIR_UNREADABLE', message: `folder could not be listed (${e.code}): ${err.message}` },
+      });
+    });
 
-    type Step = { entry: Entry } | { dir: string; ancestors: string[] } | null;
+    type Step = { entry: Entry } | { sub: string } | { dir: string; ancestors: string[] } | null;
     const describe = async (item: fg.Entry): Promise<Step> => {
       const rel = prefix === '' ? item.path : `${prefix}/${item.path}`;
-      if (item.dirent.isDirectory()) return null;
-      const wanted = !filterHere || (isIncluded(rel) && !isExcluded(rel));
+      if (item.dirent.isDirectory()) return isExcluded(rel) ? null : { sub: item.path };
+      const wanted = isIncluded(rel) && !isExcluded(rel);
       // A link is decided once its target is known: a folder is walked unless excluded.
       if (!wanted && !item.dirent.isSymbolicLink()) return null;
       const abs = `${root}/${rel}`;
@@ -204,13 +192,35 @@ export function localSource(options: LocalSourceOptions): Source {
       return { entry: withBytes({ path: rel, size: 0, error: { code: 'ERR_NOT_REGULAR_FILE', message: 'not a regular file (FIFO, socket or device); not read' } }) };
     };
 
-    for await (const step of mapConcurrent(stream, statConcurrency, describe, signal)) {
+    // Folders still to list, depth first, one at a time: fast-glob lists each (`deep: 1`) and the
+    // walk goes on only as the caller takes entries, so memory follows the widest folder and the
+    // depth of the tree, not the number of files (a whole-tree fast-glob stream has no backpressure).
+    const pending: string[] = [''];
+    while (pending.length > 0) {
+      const dir = pending.pop()!;
+      const listing = fg.stream(['*'], {
+        cwd: dir === '' ? base : `${base}/${dir}`,
+        deep: 1,
+        dot: true,
+        onlyFiles: false,
+        followSymbolicLinks: false,
+        objectMode: true,
+        stats: false,
+        suppressErrors: true,
+        fs: adapter,
+      }) as AsyncIterable<fg.Entry>;
+      const items = rebase(listing, dir);
+      const subdirs: string[] = [];
+      for await (const step of mapConcurrent(items, statConcurrency, describe, signal)) {
+        while (dirErrors.length > 0) yield dirErrors.shift()!;
+        if (step === null) continue;
+        if ('entry' in step) yield step.entry;
+        else if ('sub' in step) subdirs.push(step.sub);
+        else yield* walk(step.dir, [...chain, ...step.ancestors], signal, want);
+      }
       while (dirErrors.length > 0) yield dirErrors.shift()!;
-      if (step === null) continue;
-      if ('entry' in step) yield step.entry;
-      else yield* walk(step.dir, [...chain, ...step.ancestors], signal, want);
+      for (let i = subdirs.length - 1; i >= 0; i--) pending.push(subdirs[i]!);
     }
-    while (dirErrors.length > 0) yield dirErrors.shift()!;
   }
 
   /** Hex of the raw bytes of a path below the root, without the root. */
@@ -343,6 +353,11 @@ export function localSource(options: LocalSourceOptions): Source {
   }
 
   return { name: 'local', location: root, list, read, stream, close: closeSource };
+}
+
+/** A folder's fast-glob entries with paths relative to the walk's base instead of the folder. */
+async function* rebase(entries: AsyncIterable<fg.Entry>, dir: string): AsyncGenerator<fg.Entry> {
+  for await (const e of entries) yield dir === '' ? e : { ...e, path: `${dir}/${e.path}` };
 }
 
 /** Real path as a latin1 string: one char per byte, so that names that are not UTF-8 stay distinct. */
