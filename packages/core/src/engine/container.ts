@@ -64,6 +64,8 @@ export type ContainerErrorCode = Extract<RecordErrorCode, `ERR_CONTAINER_${strin
  * An opened container: a Source over its members. Member `path`s are relative POSIX paths inside the
  * container (`0001.jpg`, `images/a.png`, `row=1234`); the engine prefixes them with the container's
  * own path and `#`. `list` may be called twice (markers first, then the rest) unless `markers` is false.
+ * The engine hands `read` and `stream` the very Entry object `list` yielded (never a copy), soon
+ * after listing it, with up to its concurrency of members in flight.
  */
 export interface OpenedContainer extends Source {
   /** The container format's id, recorded on every member (`tar`, `zip`, `parquet`, `jsonl`, `warc`). */

@@ -175,7 +175,8 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
     delete x.open;
     const problems: RecordError[] = [];
     const problem = (code: RecordError['code'], message: string) => {
-      if (problems.length < 20) problems.push({ code, message: shorten(message) });
+      const m = shorten(message);
+      if (problems.length < 20 && !problems.some((p) => p.code === code && p.message === m)) problems.push({ code, message: m });
     };
     let opened: OpenedContainer | null = null;
     try {
