@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,5 +89,27 @@ describe('listing from an S3 Inventory report', () => {
     expect(orc.code).toBe('ERR_SOURCE_LISTING');
     expect(orc.message).toMatch(/ORC format, which Clearance does not read.*CSV or Parquet/);
     expect((await failure('bad.json')).code).toBe('ERR_SOURCE_LISTING');
+  });
+
+  it('is what `clearance scan --inventory` lists from, and refuses the option on a local path', () => {
+    const bin = path.resolve(import.meta.dirname, '../../cli/dist/bin.js');
+    const env = { ...process.env, NO_COLOR: '1', AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_REGION: '', AWS_PROFILE: '' };
+    const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+    const r = run(['scan', `s3://${BUCKET}/data`, '--endpoint-url', server.endpoint, '--path-style', '--inventory', `s3://${BUCKET}/inventory/manifest.json`, '--format', 'jsonl', '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { path?: string; etag?: string; errors?: { code: string }[] })
+      .filter((x) => x.path !== undefined);
+    // The paths below the prefix that the report names, with the report's ETag: this report's ETags are
+    // made up, so each read is refused as a changed object — proof that the listing came from the report.
+    expect(records.map((x) => [x.path, x.etag, x.errors!.map((e) => e.code)]).sort()).toEqual([
+      ['a b.txt', '"etag-not-used"', ['ERR_CHANGED_DURING_READ']],
+      ['sub/c.txt', '"etag-not-used"', ['ERR_CHANGED_DURING_READ']],
+    ]);
+    const local = run(['scan', '.', '--inventory', 'manifest.json']);
+    expect(local.status).toBe(2);
+    expect(local.stderr).toMatch(/--inventory applies only to an s3:\/\/bucket\/prefix path/);
   });
 });

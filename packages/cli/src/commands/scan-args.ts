@@ -32,6 +32,8 @@ export interface S3Args {
   profile?: string;
   pathStyle: boolean;
   requesterPays: boolean;
+  /** An S3 Inventory manifest.json (s3:// URL or local path) to list from instead of ListObjectsV2. */
+  inventory?: string;
 }
 
 
@@ -57,6 +59,7 @@ const options = {
   profile: { type: 'string' },
   'path-style': { type: 'boolean' },
   'requester-pays': { type: 'boolean' },
+  inventory: { type: 'string' },
 } as const;
 
 /**
@@ -132,9 +135,9 @@ function byteSize(flag: string, text: string): number {
 /** The S3 options, checked: they mean something only for an `s3://` path. */
 function s3Args(
   target: string,
-  values: { 'endpoint-url'?: string; region?: string; profile?: string; 'path-style'?: boolean; 'requester-pays'?: boolean; 'follow-symlinks'?: boolean },
+  values: { 'endpoint-url'?: string; region?: string; profile?: string; 'path-style'?: boolean; 'requester-pays'?: boolean; inventory?: string; 'follow-symlinks'?: boolean },
 ): S3Args | undefined {
-  const given = (['endpoint-url', 'region', 'profile', 'path-style', 'requester-pays'] as const).filter((k) => values[k] !== undefined);
+  const given = (['endpoint-url', 'region', 'profile', 'path-style', 'requester-pays', 'inventory'] as const).filter((k) => values[k] !== undefined);
   if (!/^s3:\/\//i.test(target)) {
     if (given.length > 0) throw new UsageError(`--${given[0]} applies only to an s3://bucket/prefix path, got "${target}"`);
     return undefined;
@@ -149,6 +152,7 @@ function s3Args(
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
     pathStyle: values['path-style'] ?? false,
     requesterPays: values['requester-pays'] ?? false,
+    ...(values.inventory !== undefined ? { inventory: values.inventory } : {}),
   };
 }
 
@@ -196,6 +200,9 @@ environment, ~/.aws/credentials and config, SSO, instance roles):
       --profile <name>      A named profile of ~/.aws/config.
       --path-style          Path-style addressing (endpoint/bucket/key).
       --requester-pays      Accept the charges of a requester-pays bucket.
+      --inventory <manifest>  List from an S3 Inventory report (its manifest.json, as
+                            s3://… or a local path; CSV or Parquet) instead of listing
+                            the bucket: for buckets too large to list.
   -h, --help              Show this help.
 
 Exit status: 0 nothing fails the gate · 1 something does · 2 usage or fatal error.

@@ -81,6 +81,7 @@ async function sourceOf(args: ScanArgs): Promise<Source> {
     ...(s3.profile !== undefined ? { profile: s3.profile } : {}),
     forcePathStyle: s3.pathStyle,
     requesterPays: s3.requesterPays,
+    ...(s3.inventory !== undefined ? { inventory: s3.inventory } : {}),
     // Every file in flight may hold a connection, and listing one more.
     maxSockets: args.concurrency + 4,
   });
