@@ -9,7 +9,7 @@ import { parquet } from './parquet/index.js';
 /**
  * The container formats Clearance opens by default, in the order they are tried on an entry: the
  * first whose `match` fits and whose `open` does not return null opens it.
- * (jsonl and csv match by name alone and come first: the engine tries only the first format whose
- * `match` fits, and warc also matches any text/plain or gzip entry by media type.)
+ * (jsonl and csv match by name alone and come first; warc also matches any text/plain or gzip entry
+ * by media type and declines those that do not start with a WARC record.)
  */
 export const builtinContainers: readonly Container[] = [jsonl, csv, parquet, warcContainer, tarContainer, zipContainer];

@@ -168,6 +168,17 @@ describe('containers in the engine', () => {
     expect(by.get('a.bundle#ok.txt')!.errors).toEqual([]);
   });
 
+  it('lets the next matching format open an entry that the first does not recognise', async () => {
+    const declines = defineContainer({ id: 'declines', version: '1', description: 'test', match: { names: ['*.bundle'] }, open: async () => null });
+    const r = scan({ source: tree({ 'a.bundle': pack([['b.txt', MIT]]) }), detectors: builtinDetectors, containers: [declines, bundle] });
+    const records: ScanRecord[] = [];
+    for await (const x of r) records.push(x);
+    expect(records.map((x) => [x.path, x.container?.kind ?? x.contents?.kind])).toEqual([
+      ['a.bundle#b.txt', 'bundle'],
+      ['a.bundle', 'bundle'],
+    ]);
+  });
+
   it('opens nothing without container formats, and refuses bad limits', async () => {
     const r = scan({ source: tree({ 'a.bundle': pack([['b.txt', 'x']]) }), detectors: builtinDetectors });
     const paths: string[] = [];

@@ -32,7 +32,7 @@ export interface Inspected {
   mediaType: string | null;
   read: { bytes: number; requests: number };
   /** Set when the entry is a container the engine should open: the format and what was read of it. */
-  open?: { format: Container; head: Uint8Array; complete: boolean; mediaType: string };
+  open?: { formats: Container[]; head: Uint8Array; complete: boolean; mediaType: string };
 }
 
 interface CompiledDetector {
@@ -130,8 +130,8 @@ export class Inspector {
     base.read = { bytes: got.bytesRead, requests: got.requests };
     if (s.mismatch) base.own.push(mismatchFinding(path, s));
     if (place.depth < this.#options.maxDepth) {
-      const format = this.#containers.find((c) => c.byName?.(name) === true || c.byType.has(s.mediaType))?.format;
-      if (format) base.open = { format, head: got.head, complete: got.complete || got.whole?.length === entry.size, mediaType: s.mediaType };
+      const formats = this.#containers.filter((c) => c.byName?.(name) === true || c.byType.has(s.mediaType)).map((c) => c.format);
+      if (formats.length > 0) base.open = { formats, head: got.head, complete: got.complete || got.whole?.length === entry.size, mediaType: s.mediaType };
     }
     // Detectors that ask for the same ranges of one file (several read its embedded metadata) share one read.
     const rangeCache = new Map<string, Uint8Array>();

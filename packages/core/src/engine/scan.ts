@@ -171,19 +171,26 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
       yield finish(x, where);
       return;
     }
-    const { format, head, complete, mediaType } = x.open;
+    const { formats, head, complete, mediaType } = x.open;
     delete x.open;
     const problems: RecordError[] = [];
     const problem = (code: RecordError['code'], message: string) => {
       const m = shorten(message);
       if (problems.length < 20 && !problems.some((p) => p.code === code && p.message === m)) problems.push({ code, message: m });
     };
+    // The first format that matches and, on a closer look, recognises the entry opens it.
     let opened: OpenedContainer | null = null;
-    try {
-      opened = await format.open({ source: where.source, entry: x.entry, mediaType, head, complete, limits, depth: where.depth + 1, signal, problem });
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      problem(err instanceof SourceError ? err.code : 'ERR_CONTAINER_CORRUPT', `${format.id}: ${(err as Error).message}`);
+    let format = formats[0]!;
+    for (const candidate of formats) {
+      format = candidate;
+      try {
+        opened = await candidate.open({ source: where.source, entry: x.entry, mediaType, head, complete, limits, depth: where.depth + 1, signal, problem });
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        problem(err instanceof SourceError ? err.code : 'ERR_CONTAINER_CORRUPT', `${candidate.id}: ${(err as Error).message}`);
+        break;
+      }
+      if (opened) break;
     }
     if (!opened) {
       if (problems.length > 0) x.errors.push(...problems);
