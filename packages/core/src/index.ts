@@ -16,6 +16,22 @@ export {
   type OpenedContainer,
 } from './engine/container.js';
 export { builtinContainers } from './containers/index.js';
+export { tarContainer } from './containers/tar/index.js';
+export { zipContainer } from './containers/zip/index.js';
+export { parquetContainer, type ParquetContainerOptions } from './containers/parquet/index.js';
+export { jsonlContainer, type JsonlOptions } from './containers/jsonl/index.js';
+export { csvContainer, type CsvOptions } from './containers/csv/index.js';
+export { warcContainer } from './containers/warc/index.js';
+export {
+  applyFieldMap,
+  loadFieldMap,
+  resolveFieldMap,
+  recordFieldsDetector,
+  DEFAULT_FIELD_MAP,
+  FieldMapSchema,
+  type FieldMap,
+  type FieldMapInput,
+} from './detectors/record-fields/index.js';
 export { ENGINE_CODES, findingCatalogue } from './engine/codes.js';
 export { NOASSERTION } from './engine/resolve.js';
 export { SNIFF_BYTES, SMALL_FILE_BYTES } from './engine/read-plan.js';

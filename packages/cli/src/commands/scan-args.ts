@@ -21,6 +21,8 @@ export interface ScanArgs {
   /** Open containers (tar shards, zips, tables, WARCs) and give their members records; with their limits. */
   containers: boolean;
   containerLimits: { maxDepth?: number; maxMembers?: number; maxExpandedBytes?: number; maxRatio?: number };
+  /** A field map (YAML or JSON) for the record-level metadata of rows and samples. */
+  fieldMap?: string;
   /** Connection options of an `s3://bucket/prefix` path; set only for one. */
   s3?: S3Args;
 }
@@ -54,6 +56,7 @@ const options = {
   'max-members': { type: 'string' },
   'max-expanded': { type: 'string' },
   'max-ratio': { type: 'string' },
+  'field-map': { type: 'string' },
   'endpoint-url': { type: 'string' },
   region: { type: 'string' },
   profile: { type: 'string' },
@@ -92,7 +95,7 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
   }
   const s3 = s3Args(rest[0]!, values);
   const containers = !(values['no-containers'] ?? false);
-  const limitFlags = (['container-depth', 'max-members', 'max-expanded', 'max-ratio'] as const).filter((k) => values[k] !== undefined);
+  const limitFlags = (['container-depth', 'max-members', 'max-expanded', 'max-ratio', 'field-map'] as const).filter((k) => values[k] !== undefined);
   if (!containers && limitFlags.length > 0) throw new UsageError(`--${limitFlags[0]} has no effect with --no-containers`);
   const containerLimits: ScanArgs['containerLimits'] = {};
   if (values['container-depth'] !== undefined) containerLimits.maxDepth = wholeNumber('--container-depth', values['container-depth'], 0);
@@ -113,6 +116,7 @@ export function parseScanArgs(argv: readonly string[]): ScanArgs {
     ...(shard ? { shard } : {}),
     containers,
     containerLimits,
+    ...(values['field-map'] !== undefined ? { fieldMap: values['field-map'] } : {}),
     ...(s3 ? { s3 } : {}),
   };
 }
@@ -192,6 +196,9 @@ each member or row gets its own record, e.g. shard-000.tar#0001.jpg, part.parque
       --max-expanded <size> Decompressed bytes of one container (e.g. 500G). Default 1T.
       --max-ratio <n>       Decompressed/compressed ratio beyond which a member or a
                             container is a bomb and is not expanded. Default 200.
+      --field-map <file>    Which fields of rows and samples (Parquet columns, JSON Lines
+                            metadata, WebDataset .json) carry a licence, a source URL, an
+                            author or a reservation (YAML or JSON; see docs/containers.md).
 
 S3 (for an s3://bucket/prefix path; credentials from the AWS SDK's default chain:
 environment, ~/.aws/credentials and config, SSO, instance roles):

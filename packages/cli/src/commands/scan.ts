@@ -1,4 +1,4 @@
-import { builtinContainers, builtinDetectors, loadPolicy, localSource, resolvePolicy, scan, type Source, type Summary } from '@clearance/core';
+import { applyFieldMap, builtinContainers, builtinDetectors, loadFieldMap, loadPolicy, localSource, resolvePolicy, scan, type Source, type Summary } from '@clearance/core';
 import { openReports } from '../outputs.js';
 import { progressLine } from '../progress.js';
 import type { Command, Io } from '../usage.js';
@@ -14,6 +14,8 @@ export const scanCommand: Command = {
 
 async function runScan(args: ScanArgs, io: Io): Promise<number> {
   const policy = args.policy !== undefined ? await loadPolicy(args.policy) : resolvePolicy(undefined);
+  const formats = { detectors: builtinDetectors, containers: args.containers ? builtinContainers : [] };
+  const { detectors, containers } = args.fieldMap !== undefined ? applyFieldMap(await loadFieldMap(args.fieldMap), formats) : formats;
   const reports = await openReports(args.outputs, io);
   const { reporters, outputs } = reports;
 
@@ -21,11 +23,11 @@ async function runScan(args: ScanArgs, io: Io): Promise<number> {
   const progress = !args.quiet && io.stderr.isTTY ? progressLine(io.stderr) : undefined;
   const run = scan({
     source,
-    detectors: builtinDetectors,
+    detectors,
     policy,
     hash: args.hash,
     concurrency: args.concurrency,
-    ...(args.containers ? { containers: builtinContainers, containerLimits: args.containerLimits } : {}),
+    ...(args.containers ? { containers, containerLimits: args.containerLimits } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
     ...(args.shard ? { shard: args.shard } : {}),
     ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
