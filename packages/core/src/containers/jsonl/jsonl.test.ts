@@ -249,6 +249,34 @@ describe('jsonl container', () => {
     await expect(opened!.read(entries[0]!, { start: 1024 * 1024 * 1.5, end: 1024 * 1024 * 1.5 + 10 })).rejects.toMatchObject({ code: 'ERR_MEMBER_NOT_HELD' });
   });
 
+  it('reads right from a source that reuses its chunk buffer (as the local source does), plain, gzip and zstd', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ text: `row ${i} ${'x'.repeat(i % 97)}`, url: `https://a.example/${i}` })).join('\n');
+    const plain = enc(lines);
+    for (const [name, bytes] of [
+      ['reuse.jsonl', plain],
+      ['reuse.jsonl.gz', gzipSync(plain)],
+      ['reuse.jsonl.zst', fixture('common-pile-like.jsonl.zst')],
+    ] as const) {
+      const source = memorySource(bytes, name);
+      source.stream = async function* () {
+        const buf = new Uint8Array(1000);
+        for (let i = 0; i < bytes.length; i += 1000) {
+          const n = Math.min(1000, bytes.length - i);
+          buf.set(bytes.subarray(i, i + n));
+          yield buf.subarray(0, n);
+          buf.fill(0x7b);
+        }
+      };
+      const { members, listError } = await openContainer(jsonl, name, bytes, { source });
+      expect(listError).toBeNull();
+      expect(members.filter((m) => m.error !== null)).toEqual([]);
+      if (name !== 'reuse.jsonl.zst') {
+        expect(members).toHaveLength(3000);
+        expect(text(members[2999]!.bytes)).toBe(`row 2999 ${'x'.repeat(2999 % 97)}`);
+      } else expect(members).toHaveLength(4);
+    }
+  });
+
   it('reads a gzip file whose name does not say so, and a .gz that is plain text', async () => {
     const plain = fixture('pile-like.jsonl');
     const a = await openContainer(jsonl, 'x.jsonl', gzipSync(plain, { flush: zc.Z_NO_FLUSH }));

@@ -48,10 +48,12 @@ export async function* decompressed(source: Source, entry: Entry, compression: C
   let produced = 0;
   // Fed in short slices, one at a time, so that `consumed` is what the decompressor has had, not
   // what the source handed over at once (a memory source yields the whole file as one chunk).
+  // Copies: the decompressor keeps input past the next read, and a source may reuse its chunk
+  // buffer once the next chunk is asked for (the local source does).
   const counted = async function* () {
     for await (const chunk of source.stream(entry, opts)) {
       for (let i = 0; i < chunk.length; i += SLICE) {
-        const slice = chunk.subarray(i, i + SLICE);
+        const slice = chunk.slice(i, i + SLICE);
         consumed += slice.length;
         yield slice;
       }

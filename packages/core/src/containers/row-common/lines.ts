@@ -1,6 +1,9 @@
 /**
  * Lines of a byte stream, bounded: a line longer than `maxLine` is skipped over (never buffered)
  * and reported by its length alone. Not a container.
+ *
+ * A line is yielded as a view of the current chunk when it lies within one: use it before asking
+ * for the next line, since the source may reuse the chunk's buffer after that.
  */
 
 /** One line without its `\n` (and without a `\r` before it); `bytes` is null when it was over the bound. */
@@ -39,7 +42,8 @@ export async function* lines(chunks: AsyncIterable<Uint8Array>, maxLine: number)
           over = true;
           pending = [];
         }
-        if (!over) pending.push(chunk.subarray(pos));
+        // A copy: a source may reuse its chunk buffer once the next chunk is asked for (local does).
+        if (!over) pending.push(chunk.slice(pos));
         pendingLength += rest;
         break;
       }
