@@ -259,7 +259,8 @@ describe('jsonl container', () => {
     ] as const) {
       const source = memorySource(bytes, name);
       source.stream = async function* () {
-        const buf = new Uint8Array(1000);
+        // A Buffer, as the local source yields: its slice() is a view, not a copy.
+        const buf = Buffer.alloc(1000);
         for (let i = 0; i < bytes.length; i += 1000) {
           const n = Math.min(1000, bytes.length - i);
           buf.set(bytes.subarray(i, i + n));

@@ -53,7 +53,8 @@ export async function* decompressed(source: Source, entry: Entry, compression: C
   const counted = async function* () {
     for await (const chunk of source.stream(entry, opts)) {
       for (let i = 0; i < chunk.length; i += SLICE) {
-        const slice = chunk.slice(i, i + SLICE);
+        // Uint8Array#slice copies; a Buffer's own slice would not.
+        const slice = Uint8Array.prototype.slice.call(chunk, i, i + SLICE);
         consumed += slice.length;
         yield slice;
       }
@@ -89,7 +90,7 @@ export async function* decompressed(source: Source, entry: Entry, compression: C
   const z = new ZstdDecompress((block) => {
     check(block.length);
     // fzstd reuses nothing it hands out, but a block may view its window: copy to own it.
-    out.push(block.slice());
+    out.push(Uint8Array.prototype.slice.call(block));
   });
   const push = (bytes: Uint8Array, final: boolean) => {
     try {

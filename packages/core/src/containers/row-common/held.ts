@@ -51,8 +51,8 @@ export class HeldRows {
       held = { size: bytes.length, whole: bytes, head: bytes, tail: bytes, cost: bytes.length };
     } else {
       // Copies: a view would keep the whole row alive.
-      const head = bytes.slice(0, STREAM_WINDOW_BYTES);
-      const tail = bytes.slice(bytes.length - STREAM_WINDOW_BYTES);
+      const head = Uint8Array.prototype.slice.call(bytes, 0, STREAM_WINDOW_BYTES);
+      const tail = Uint8Array.prototype.slice.call(bytes, bytes.length - STREAM_WINDOW_BYTES);
       held = { size: bytes.length, whole: null, head, tail, cost: head.length + tail.length };
     }
     this.#drop(path);

@@ -42,8 +42,9 @@ export async function* lines(chunks: AsyncIterable<Uint8Array>, maxLine: number)
           over = true;
           pending = [];
         }
-        // A copy: a source may reuse its chunk buffer once the next chunk is asked for (local does).
-        if (!over) pending.push(chunk.slice(pos));
+        // A copy (not Buffer#slice, which is a view): a source may reuse its chunk buffer once the
+        // next chunk is asked for (the local source does).
+        if (!over) pending.push(Uint8Array.prototype.slice.call(chunk, pos));
         pendingLength += rest;
         break;
       }
