@@ -9,15 +9,13 @@ import type { ByteView } from '../xmp/index.js';
 import { fourcc, u16be, u32be } from './bytes.js';
 import { MAX_MEDIA_BLOCK, type MediaBlock } from './locate.js';
 
-const STEP = 256 * 1024;
-
 /** HEIF/AVIF: the `meta` box's `Exif` items, located with `iloc` (in the file or in `idat`). */
 export function heif(view: ByteView, out: MediaBlock[]): void {
   let pos = 0;
   for (let n = 0; n < 1000 && pos + 8 <= view.size; n++) {
     const hdr = view.get(pos, pos + 16) ?? view.get(pos, pos + 8);
     if (hdr === null) {
-      view.need(pos, pos + STEP);
+      view.ahead(pos);
       return;
     }
     let size = u32be(hdr, 0);

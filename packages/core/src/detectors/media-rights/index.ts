@@ -28,7 +28,7 @@ import type { ByteRange } from '../../source/types.js';
 import type { FindingInput } from '../../schema/finding.js';
 import { noticeValue, parseNotice } from '../copyright/index.js';
 import { readLicence } from '../licence-names/index.js';
-import { EMBEDDED_HEAD, EMBEDDED_TAIL, EMBEDDED_WANTS, fileOffset, mentions, readEmbedded, readXmp, textsOf, viewOf, type XmpPacket, type XmpProperty } from '../xmp/index.js';
+import { coalesce, EMBEDDED_HEAD, embeddedRanges, fileOffset, mentions, readEmbedded, readXmp, textsOf, viewOf, type XmpPacket, type XmpProperty } from '../xmp/index.js';
 import { excerpt } from '../text.js';
 import { decodeExif, decodeIfd0, decodeIptc, type DecodedRights } from './decode.js';
 import { locateMedia, type MediaBlock } from './locate.js';
@@ -55,12 +55,13 @@ export const mediaRights = defineDetector({
   },
   wants: {
     head: EMBEDDED_HEAD,
-    tail: EMBEDDED_TAIL,
+    // The XMP library's ranges already cover EXIF, IPTC and text blocks (its walkers ask for them so
+    // that every detector reading embedded metadata asks for the same ranges, which the engine reads
+    // once); what EXIF/IPTC alone point at (TIFF IFD0 values, HEIF Exif items) is added.
     ranges: (view: RangeView): ByteRange[] => {
-      const xmp = EMBEDDED_WANTS.ranges!(view);
       const v = viewOf(view);
       locateMedia(v);
-      return merge([...xmp, ...v.needs]);
+      return coalesce([...embeddedRanges(view), ...v.needs]).slice(0, 64);
     },
   },
   codes: {
@@ -124,17 +125,6 @@ function unpadded<B extends { kind: string; bytes: Uint8Array | null }>(block: B
     if (k === XMPMETA_CLOSE.length) return { ...block, bytes: b.subarray(0, i + k) };
   }
   return block;
-}
-
-function merge(ranges: ByteRange[]): ByteRange[] {
-  const sorted = [...ranges].sort((a, b) => a.start - b.start);
-  const out: ByteRange[] = [];
-  for (const r of sorted) {
-    const last = out.at(-1);
-    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
-    else out.push({ ...r });
-  }
-  return out.slice(0, 64);
 }
 
 const base = (input: DetectorInput, code: string) => ({ detector: ID, url: findingUrl(code), scope: { kind: 'file' as const, root: input.path } });

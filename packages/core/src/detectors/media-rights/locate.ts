@@ -40,8 +40,6 @@ export interface IfdEntry {
 
 /** Largest block read (EXIF in JPEG is at most 64 KiB; the rest is far smaller in practice). */
 export const MAX_MEDIA_BLOCK = 4 * 1024 * 1024;
-/** How far past the bytes read a walk asks at once for the next structure. */
-const STEP = 256 * 1024;
 const MAX_SEGMENTS = 4096;
 const MAX_CHUNKS = 100_000;
 /** PNG text keywords that carry rights (predefined keywords of the PNG specification). */
@@ -90,7 +88,7 @@ function jpeg(view: ByteView, out: MediaBlock[]): void {
   for (let n = 0; n < MAX_SEGMENTS && pos + 4 <= view.size; n++) {
     const hdr = view.get(pos, pos + 4);
     if (hdr === null) {
-      view.need(pos, pos + STEP);
+      view.ahead(pos);
       return;
     }
     if (hdr[0] !== 0xff) return;
@@ -111,10 +109,11 @@ function jpeg(view: ByteView, out: MediaBlock[]): void {
     const end = pos + 2 + len;
     if (end > view.size) return;
     if (marker === 0xe1 || marker === 0xed) {
-      const payload = view.get(start, end);
+      // The XMP library's walk asks for these segments (and APP11) too: the same ranges, read once.
+      const payload = view.want(start, end);
       if (payload === null) {
-        view.need(pos, Math.max(end, pos + STEP));
-        return;
+        pos = end;
+        continue;
       }
       if (marker === 0xe1 && startsWith(payload, 'Exif\0')) out.push({ kind: 'exif', location: 'app1', byteOffset: start + 6, bytes: payload.subarray(6) });
       if (marker === 0xed && startsWith(payload, 'Photoshop 3.0\0')) irb(payload.subarray(14), start + 14, 'app13', out);
@@ -149,7 +148,7 @@ function png(view: ByteView, out: MediaBlock[]): void {
     const hdr = view.get(pos, pos + 8);
     if (hdr === null) {
       // Before the image data, metadata chunks are likely ahead: ask. After it, the tail search covers the end.
-      if (!afterIdat) view.need(pos, pos + STEP);
+      if (!afterIdat) view.ahead(pos);
       break;
     }
     const len = u32be(hdr, 0);
@@ -304,7 +303,7 @@ function webp(view: ByteView, out: MediaBlock[]): void {
   for (let n = 0; n < MAX_CHUNKS && pos + 8 <= end; n++) {
     const hdr = view.get(pos, pos + 8);
     if (hdr === null) {
-      view.need(pos, pos + STEP);
+      view.ahead(pos);
       break;
     }
     const size = u32le(hdr, 4);

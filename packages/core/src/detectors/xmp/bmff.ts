@@ -14,7 +14,7 @@
  */
 import { cString, fourcc, u16be, u32be, u64be } from './bytes.js';
 import { inflateBounded } from './inflate.js';
-import { MAX_BLOCK_BYTES, STEP_BYTES, type Collector } from './locate.js';
+import { MAX_BLOCK_BYTES, type Collector } from './locate.js';
 
 const XMP_UUID = 'be7acfcb97a942e89c71999491e3afac';
 const C2PA_UUID = 'd8fec3d61b0e483c92975828877ec481';
@@ -60,7 +60,7 @@ export function locateBmff(out: Collector): void {
   for (let n = 0; n < MAX_BOXES && pos + 8 <= view.size; n++) {
     const bytes = view.get(pos, Math.min(view.size, pos + 32));
     if (bytes === null) {
-      view.need(pos, pos + STEP_BYTES);
+      view.ahead(pos); // the next top-level box: one look-ahead past the box just jumped over (mdat)
       return;
     }
     const box = boxAt(bytes, 0, pos, view.size);

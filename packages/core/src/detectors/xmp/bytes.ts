@@ -4,6 +4,7 @@
  * bytes that were not read, record a {@link ByteView.need} instead of guessing; a detector's
  * `wants.ranges` returns those needs so that the engine reads them in the next round.
  */
+import { RANGE_LIMITS } from '../../engine/detector.js';
 import type { ByteRange } from '../../source/types.js';
 
 /** What a view is built from: the fields of a detector's input or of a `wants.ranges` view. */
@@ -13,6 +14,8 @@ export interface ByteSource {
   tail?: Uint8Array | null;
   whole?: Uint8Array | null;
   ranges?: readonly { start: number; end: number; bytes: Uint8Array }[];
+  /** The engine's read round when building a view for `wants.ranges` (0 first); absent in `detect`. */
+  round?: number;
 }
 
 interface Run {
@@ -23,13 +26,33 @@ interface Run {
 /** Largest single range a walker asks for: keeps one hostile length from taking the engine's whole byte budget in one go. */
 export const MAX_NEED_BYTES = 8 * 1024 * 1024;
 
+/**
+ * How far a walker reads ahead from the next structure header it has not read (a JPEG segment, a PNG
+ * chunk, a box): enough for the header and, usually, the few small structures after it, so that one
+ * read round follows several of them.
+ */
+export const LOOKAHEAD_BYTES = 16 * 1024;
+/**
+ * The read-ahead in the engine's last read round (`RANGE_LIMITS.rounds`, 3): there is no further round
+ * to follow a chain header by header, so the walk asks for a wide window at once, as the fixed
+ * 1 MiB step did before reads followed the structure.
+ */
+export const LAST_ROUND_AHEAD_BYTES = 1024 * 1024;
+/** The engine's read rounds for `wants.ranges` (engine/detector.ts RANGE_LIMITS.rounds). */
+const LAST_ROUND = RANGE_LIMITS.rounds - 1;
+/** Needed ranges closer than this are asked as one: a request costs more than a few KiB read. */
+const COALESCE_GAP = 4 * 1024;
+
 export class ByteView {
   readonly size: number;
+  /** The read round this view was built for (`wants.ranges`), or undefined in `detect`. */
+  readonly round: number | undefined;
   readonly #runs: Run[];
   readonly #needs: ByteRange[] = [];
 
   constructor(source: ByteSource) {
     this.size = source.size;
+    this.round = source.round;
     const pieces: Run[] = [];
     if (source.whole) pieces.push({ start: 0, bytes: source.whole });
     else {
@@ -50,9 +73,20 @@ export class ByteView {
     return this.#runs;
   }
 
-  /** Ranges asked for while walking, clipped to the file and to {@link MAX_NEED_BYTES} each. */
+  /**
+   * Ranges asked for while walking, clipped to the file and to {@link MAX_NEED_BYTES} each, in file
+   * order, with overlapping, adjacent and nearby ones joined ({@link coalesce}).
+   */
   get needs(): readonly ByteRange[] {
-    return this.#needs;
+    return coalesce(this.#needs);
+  }
+
+  /**
+   * Asks for the bytes from `start` on when the next structure header there was not read: a
+   * {@link LOOKAHEAD_BYTES} window, or {@link LAST_ROUND_AHEAD_BYTES} in the engine's last round.
+   */
+  ahead(start: number): void {
+    this.need(start, start + (this.round === LAST_ROUND ? LAST_ROUND_AHEAD_BYTES : LOOKAHEAD_BYTES));
   }
 
   /** Bytes [start, end) when they were read, else null. Never throws on odd numbers. */
@@ -84,12 +118,35 @@ export class ByteView {
   /** Asks for [start, end) in the next read round; ignored when it was read or lies outside the file. */
   need(start: number, end: number): void {
     if (!Number.isFinite(start) || !Number.isFinite(end)) return;
-    const s = Math.max(0, Math.floor(start));
-    const e = Math.min(this.size, Math.floor(end), s + MAX_NEED_BYTES);
+    let s = Math.max(0, Math.floor(start));
+    let e = Math.min(this.size, Math.floor(end), s + MAX_NEED_BYTES);
     if (e <= s || this.get(s, e) !== null) return;
+    // Only the part not read: a structure that starts in the head and runs past it costs its rest.
+    for (const run of this.#runs) {
+      const runEnd = run.start + run.bytes.length;
+      if (run.start <= s && s < runEnd) s = runEnd;
+      if (run.start < e && e <= runEnd && run.start > s) e = run.start;
+    }
+    if (e <= s) return;
     if (this.#needs.some((n) => n.start <= s && e <= n.end)) return;
     this.#needs.push({ start: s, end: e });
   }
+}
+
+/**
+ * Ranges sorted and joined where they overlap, touch or lie less than 4 KiB apart. Detectors that ask
+ * for embedded metadata normalise their ranges with this, so that two of them needing the same bytes
+ * ask for the same ranges, which the engine then reads once.
+ */
+export function coalesce(ranges: readonly ByteRange[]): ByteRange[] {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  const out: ByteRange[] = [];
+  for (const r of sorted) {
+    const last = out.at(-1);
+    if (last && r.start <= last.end + COALESCE_GAP) last.end = Math.max(last.end, r.end);
+    else out.push({ start: r.start, end: r.end });
+  }
+  return out;
 }
 
 function merge(pieces: Run[]): Run[] {

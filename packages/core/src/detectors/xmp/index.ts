@@ -8,7 +8,7 @@
  *
  * export const myDetector = defineDetector({
  *   // …
- *   wants: EMBEDDED_WANTS, // head 128 KiB, tail 64 KiB, further ranges the container points at
+ *   wants: EMBEDDED_WANTS, // head 16 KiB, then the ranges the container's structure points at
  *   detect(input) {
  *     const { blocks } = readEmbedded(input);
  *     for (const packet of readXmp(blocks)) {
@@ -30,13 +30,14 @@
  */
 import type { DetectorInput, DetectorWants, RangeView } from '../../engine/detector.js';
 import type { ByteRange } from '../../source/types.js';
-import { ascii, ByteView, indexOf } from './bytes.js';
-import { EMBEDDED_HEAD, EMBEDDED_TAIL, locateEmbedded, type EmbeddedBlock, type Located } from './locate.js';
+import { ascii, ByteView, coalesce, indexOf } from './bytes.js';
+import { EMBEDDED_HEAD, EMBEDDED_HEAD_RAW, EMBEDDED_TAIL, locateEmbedded, type EmbeddedBlock, type Located } from './locate.js';
+import { PNG_TAIL_BYTES, PNG_TAIL_MAX_BYTES, pngTailCovered } from './png.js';
 import { parseXmp, type XmpDocument, type XmpLimits } from './rdf.js';
 
-export { ByteView, MAX_NEED_BYTES, type ByteSource } from './bytes.js';
+export { ByteView, coalesce, LOOKAHEAD_BYTES, MAX_NEED_BYTES, type ByteSource } from './bytes.js';
 export { brotliBounded, inflateBounded, INFLATE_MAX_BYTES, type Inflated } from './inflate.js';
-export { EMBEDDED_HEAD, EMBEDDED_TAIL, locateEmbedded, MAX_BLOCK_BYTES, scanPackets, sniffContainer, type ContainerFormat, type EmbeddedBlock, type Located } from './locate.js';
+export { EMBEDDED_HEAD, EMBEDDED_HEAD_RAW, EMBEDDED_TAIL, locateEmbedded, MAX_BLOCK_BYTES, scanPackets, sniffContainer, type ContainerFormat, type EmbeddedBlock, type Located } from './locate.js';
 export {
   DEFAULT_XMP_LIMITS,
   fieldsOf,
@@ -60,15 +61,59 @@ export function viewOf(input: Pick<DetectorInput, 'size' | 'head' | 'tail' | 'wh
 }
 
 /**
- * The wants of a detector that reads embedded metadata: the first {@link EMBEDDED_HEAD} and last
- * {@link EMBEDDED_TAIL} bytes, then whatever ranges the container walk points at (at most the
- * engine's 3 rounds and 16 MiB).
+ * The wants of a detector that reads embedded metadata: the first {@link EMBEDDED_HEAD} bytes, then
+ * the ranges the container's structure points at ({@link embeddedRanges}), at most the engine's 3
+ * rounds and 16 MiB. No fixed tail: a 2 MB JPEG costs its metadata segments, not 192 KiB.
  */
 export const EMBEDDED_WANTS: DetectorWants = {
   head: EMBEDDED_HEAD,
-  tail: EMBEDDED_TAIL,
-  ranges: (view) => located(view).needs,
+  ranges: (view) => embeddedRanges(view),
 };
+
+/**
+ * The ranges to read next for a file's embedded metadata, in file order, joined where close
+ * ({@link coalesce}): what the container walk asks for (JPEG segments up to SOS, PNG chunks before the
+ * image data, top-level ISO-BMFF boxes past `mdat`, TIFF IFD0 and its values, WebP chunks, a PDF's
+ * xref, catalog and metadata objects), and where the structure cannot be walked, the file's end:
+ * - PNG whose walk stops in the image data (IDAT chunks past the bytes read): its last {@link PNG_TAIL_BYTES}, and up to
+ *   {@link PNG_TAIL_MAX_BYTES} when those do not reach back to the last IDAT chunk;
+ * - animated WebP (frames cannot be walked): its last {@link EMBEDDED_TAIL} bytes, where EXIF and XMP are;
+ * - PDF: its last {@link EMBEDDED_TAIL} bytes (startxref, trailer, the last xref section and
+ *   incremental updates), from which the xref walk follows;
+ * - GIF (image data cannot be skipped) and unrecognised formats (raw packet scan): the first
+ *   {@link EMBEDDED_HEAD_RAW} and last {@link EMBEDDED_TAIL} bytes, as before reads followed the structure.
+ */
+export function embeddedRanges(view: RangeView): ByteRange[] {
+  const { located: found, needs } = located(view);
+  const extra: ByteRange[] = [];
+  const tail = (n: number) => extra.push({ start: Math.max(0, view.size - n), end: view.size });
+  if (view.round === 0) {
+    switch (found.format) {
+      case 'pdf':
+        tail(EMBEDDED_TAIL);
+        break;
+      case 'gif':
+      case 'raw':
+        extra.push({ start: 0, end: EMBEDDED_HEAD_RAW });
+        tail(EMBEDDED_TAIL);
+        break;
+      case 'png':
+        if (found.stoppedInImageData) tail(PNG_TAIL_BYTES);
+        break;
+      case 'webp':
+        // An animation's frames cannot be walked in the engine's rounds; its EXIF and XMP chunks come
+        // last (WebP Container Specification, Extended File Format: VP8X flags, A = 0x02).
+        if (view.head.length > 20 && (view.head[20]! & 0x02) !== 0) tail(EMBEDDED_TAIL);
+        break;
+      default:
+        break;
+    }
+  } else if (view.round === 1 && found.format === 'png' && found.stoppedInImageData && !pngTailCovered(viewOf(view))) tail(PNG_TAIL_MAX_BYTES);
+  // Bytes already held need no read: only what lies outside head, tail and earlier ranges.
+  const held = viewOf(view);
+  for (const r of extra) held.need(r.start, r.end);
+  return coalesce([...needs, ...held.needs]);
+}
 
 /** Locates the embedded blocks in a detector's input. */
 export function readEmbedded(input: Pick<DetectorInput, 'size' | 'head' | 'tail' | 'whole' | 'ranges'>): Located {
@@ -76,6 +121,7 @@ export function readEmbedded(input: Pick<DetectorInput, 'size' | 'head' | 'tail'
 }
 
 interface Memo {
+  round: number | undefined;
   size: number;
   tail: Uint8Array | null;
   whole: Uint8Array | null;
@@ -94,10 +140,11 @@ const memo = new WeakMap<Uint8Array, Memo>();
 
 function located(src: Pick<DetectorInput, 'size' | 'head' | 'tail' | 'whole' | 'ranges'> | RangeView): { located: Located; needs: readonly ByteRange[] } {
   const ranges = src.ranges.map((r) => `${r.start}-${r.end}`).join(',');
+  const round = 'round' in src ? src.round : undefined;
   const hit = memo.get(src.head);
-  if (hit && hit.size === src.size && hit.tail === src.tail && hit.whole === src.whole && hit.ranges === ranges) return hit;
+  if (hit && hit.round === round && hit.size === src.size && hit.tail === src.tail && hit.whole === src.whole && hit.ranges === ranges) return hit;
   const view = new ByteView(src);
-  const entry: Memo = { size: src.size, tail: src.tail, whole: src.whole, ranges, located: locateEmbedded(view), needs: view.needs };
+  const entry: Memo = { round, size: src.size, tail: src.tail, whole: src.whole, ranges, located: locateEmbedded(view), needs: view.needs };
   memo.set(src.head, entry);
   return entry;
 }

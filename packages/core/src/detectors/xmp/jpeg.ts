@@ -2,13 +2,18 @@
  * JPEG: walks the marker segments before the image data (SOS) and collects XMP (APP1), extended XMP
  * (APP1, reassembled by GUID) and JUMBF boxes (APP11, reassembled by box instance and sequence).
  *
+ * What is read: the segments lie one after another from SOI, each header giving its length, so the
+ * walk asks for the metadata segments it reaches beyond the bytes read (APP1, APP11, APP13) and a
+ * look-ahead window where the next header is unread; it stops at SOS. The image data, which is
+ * nearly all of the file, is never read.
+ *
  * Reference: ITU T.81 Annex B (marker segments); XMP Specification Part 3 (2020) §1.1.3 "JPEG"
  * (standard and extended XMP: signature, 32-byte GUID, full length, offset); ISO/IEC 19566-5
  * (JUMBF) and ISO/IEC 18477-3 (JPEG XT box-based APP11 segments: `JP`, En, Z, then the box header
  * repeated in every segment); C2PA Specification 2.1 §A.3.1 "Embedding manifests into JPEG".
  */
 import { ascii, startsWith, u16be, u32be, u64be } from './bytes.js';
-import { MAX_BLOCK_BYTES, STEP_BYTES, type Collector } from './locate.js';
+import { MAX_BLOCK_BYTES, type Collector } from './locate.js';
 
 const XMP_SIG = ascii('http://ns.adobe.com/xap/1.0/\0');
 const EXT_SIG = ascii('http://ns.adobe.com/xmp/extension/\0');
@@ -38,7 +43,7 @@ export function locateJpeg(out: Collector): void {
   for (let n = 0; n < MAX_SEGMENTS && pos + 4 <= view.size; n++) {
     const hdr = view.get(pos, pos + 4);
     if (hdr === null) {
-      view.need(pos, pos + STEP_BYTES);
+      view.ahead(pos);
       break;
     }
     if (hdr[0] !== 0xff) break; // not a marker: corrupt, stop rather than guess
@@ -57,14 +62,13 @@ export function locateJpeg(out: Collector): void {
     const start = pos + 4;
     const end = pos + 2 + len;
     if (end > view.size) break; // truncated segment
-    if (marker === 0xe1 || marker === 0xeb) {
-      const payload = view.get(start, end);
-      if (payload === null) {
-        view.need(pos, Math.max(end, pos + STEP_BYTES));
-        break;
-      }
-      if (marker === 0xe1) app1(out, payload, start, extended);
-      else app11(payload, start, jumbf);
+    if (marker === 0xe1 || marker === 0xeb || marker === 0xed) {
+      // APP1 (EXIF, XMP), APP11 (JUMBF) and APP13 (Photoshop IPTC, read by media-rights) are asked for
+      // whole: every detector reading embedded metadata then asks for the same ranges, read once.
+      // Past an unread one the walk goes on, so that the next header is asked for in the same round.
+      const payload = view.want(start, end);
+      if (payload !== null && marker === 0xe1) app1(out, payload, start, extended);
+      else if (payload !== null && marker === 0xeb) app11(payload, start, jumbf);
     }
     pos = end;
   }

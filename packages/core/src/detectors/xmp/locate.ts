@@ -19,15 +19,16 @@
  * | PDF | metadata streams (`/Type /Metadata`), FlateDecode inflated under a cap; the catalog's `/Metadata` is the document's | — |
  * | anything else | raw packet scan: `<?xpacket begin` … `<?xpacket end …?>`, or `<x:xmpmeta` … `</x:xmpmeta>` | — |
  *
- * Which bytes: the detectors that use this ask for the first {@link EMBEDDED_HEAD} bytes and the last
- * {@link EMBEDDED_TAIL} (`EMBEDDED_WANTS`). That covers JPEG's APP segments and HEIF's `meta` box
- * (at the start), PNG/WebP/GIF metadata written after the image data and MP4 `moov`/`uuid` boxes
- * written last (at the end), and a PDF's last cross-reference section and incremental updates. When
- * a structure points elsewhere — a TIFF IFD or XMP tag far into the file, a JPEG with more metadata
- * segments than the head holds, a PDF catalog or metadata object located through the xref — the
- * walker records the range and the engine reads it in a further round (at most 3 rounds, 16 MiB).
- * A chain the rounds cannot follow (a PNG with thousands of IDAT chunks between the head and a
- * metadata chunk outside the tail) is reported as not found: such files are vanishingly rare.
+ * Which bytes: the detectors that use this ask for the first {@link EMBEDDED_HEAD} (16 KiB) bytes and
+ * then follow the structure (`EMBEDDED_WANTS`, `embeddedRanges` in index.ts): each walker asks for the
+ * metadata structures it reaches beyond the bytes read, and for a look-ahead window
+ * (`LOOKAHEAD_BYTES`, 1 MiB in the engine's last round) where the next header is unread — JPEG
+ * segments up to SOS, PNG chunks up to the image data, ISO-BMFF top-level boxes jumping over `mdat`,
+ * TIFF IFD0 and its values, WebP chunks, a PDF's xref, catalog and metadata objects. Where the
+ * structure cannot be walked cheaply, the end of the file is read: a PNG's chunks after thousands of
+ * IDAT chunks (a 16 KiB tail, up to 256 KiB when that does not reach back to the image data), a PDF's
+ * trailer (64 KiB), a GIF's or an unrecognised file's first 128 KiB and last 64 KiB. A chain the
+ * engine's rounds cannot follow (3 rounds, 16 MiB) is reported as not found or `not-read`.
  */
 import { ascii, indexOf, latin1Text, startsWith, type ByteView } from './bytes.js';
 import { locateBmff } from './bmff.js';
@@ -65,11 +66,23 @@ export interface Located {
   /** The container recognised from its magic bytes, or `raw` when none was (packet scan only). */
   format: ContainerFormat;
   blocks: EmbeddedBlock[];
+  /**
+   * True when the walk stopped in image data it could not read through (a PNG's IDAT chunks): metadata
+   * may follow it, and is looked for in the file's end. False when the walk ended (IEND, the bytes
+   * ended) or stopped at a lying length, where the end of the file tells nothing more.
+   */
+  stoppedInImageData: boolean;
 }
 
-/** Bytes read from the start of a file by detectors using this module. */
-export const EMBEDDED_HEAD = 128 * 1024;
-/** Bytes read from the end. */
+/**
+ * Bytes read from the start of a file by detectors using this module: enough to sniff the format and
+ * for the first segments, chunks or boxes of JPEG, PNG, WebP, GIF, TIFF, HEIF, MP4 and PDF; the rest
+ * is read where the structure points.
+ */
+export const EMBEDDED_HEAD = 16 * 1024;
+/** Bytes read from the start of a file whose structure is not walked (GIF, unrecognised: a raw packet scan). */
+export const EMBEDDED_HEAD_RAW = 128 * 1024;
+/** Bytes read from the end of a PDF (trailer, last xref section, incremental updates), a GIF or an unrecognised file. */
 export const EMBEDDED_TAIL = 64 * 1024;
 /** Largest XMP packet or JUMBF store assembled; larger ones are reported `too-large`, unread. */
 export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
@@ -82,6 +95,8 @@ export const MAX_BLOCKS = 64;
 /** Collects blocks while walking; the view collects needed ranges. */
 export class Collector {
   readonly blocks: EmbeddedBlock[] = [];
+  /** Set by a walker that stopped in image data it could not read through ({@link Located.stoppedInImageData}). */
+  stoppedInImageData = false;
   constructor(
     readonly view: ByteView,
     readonly container: ContainerFormat,
@@ -187,7 +202,7 @@ export function locateEmbedded(view: ByteView): Located {
       scanPackets(out);
       break;
   }
-  return { format, blocks: out.blocks };
+  return { format, blocks: out.blocks, stoppedInImageData: out.stoppedInImageData };
 }
 
 const XPACKET_BEGIN = ascii('<?xpacket begin');

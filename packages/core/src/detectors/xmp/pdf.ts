@@ -158,6 +158,12 @@ function streamData(out: Collector, t: Text, dict: string, dataStart: number): P
     if (len > MAX_BLOCK_BYTES) return { bytes: null, complete: false, compressed: false, problem: 'too-large', dataEnd: dataStart + len };
     raw = view.want(dataStart, Math.min(view.size, dataStart + len));
     if (raw && dataStart + len > view.size) complete = false;
+    // Asked for exactly (the want above); the next round brings it. Only a direct length that runs
+    // past the file is not trusted, and the data is then looked for up to `endstream`.
+    if (!raw && dataStart + len <= view.size) {
+      const from = dataStart - t.start;
+      return { bytes: t.bytes.subarray(from), complete: false, compressed: false, problem: 'not-read', dataEnd: dataStart + len };
+    }
   }
   if (!raw) {
     // Length indirect, lying, or the data not read: up to `endstream` in the bytes held.

@@ -10,9 +10,9 @@
  * into PNG" (`caBX`).
  */
 import { crc32 } from 'node:zlib';
-import { ascii, cString, fourcc, indexOf, u32be } from './bytes.js';
+import { ascii, cString, fourcc, indexOf, u32be, type ByteView } from './bytes.js';
 import { inflateBounded } from './inflate.js';
-import { MAX_BLOCK_BYTES, STEP_BYTES, type Collector } from './locate.js';
+import { MAX_BLOCK_BYTES, type Collector } from './locate.js';
 
 const XMP_KEYWORD = 'XML:com.adobe.xmp';
 /** Chunks looked at, at most. */
@@ -27,7 +27,8 @@ export function locatePng(out: Collector): void {
     const hdr = view.get(pos, pos + 8);
     if (hdr === null) {
       // Before the image data, metadata chunks are likely ahead: ask. After it, the tail search below covers the end.
-      if (!afterIdat) view.need(pos, pos + STEP_BYTES);
+      if (!afterIdat) view.ahead(pos);
+      else out.stoppedInImageData = true;
       break;
     }
     const len = u32be(hdr, 0);
@@ -35,10 +36,12 @@ export function locatePng(out: Collector): void {
     if (len > 0x7fffffff || pos + 12 + len > view.size) break; // lying length: stop
     if (type === 'IDAT') afterIdat = true;
     if (type === 'iTXt' || type === 'caBX') {
-      const data = view.get(pos + 8, pos + 8 + len);
-      if (data === null) view.need(pos, pos + 12 + len);
-      else handle(out, type, data, pos + 8);
+      const data = view.want(pos + 8, pos + 8 + len);
+      if (data !== null) handle(out, type, data, pos + 8);
       seen.add(pos);
+    } else if ((type === 'tEXt' || type === 'zTXt' || type === 'eXIf') && len <= MAX_BLOCK_BYTES) {
+      // Read by media-rights: asked for here too, so that every detector reading embedded metadata asks for the same ranges.
+      view.want(pos + 8, pos + 12 + len);
     }
     if (type === 'IEND') return;
     pos += 12 + len;
@@ -72,6 +75,36 @@ function handle(out: Collector, type: string, data: Uint8Array, at: number): voi
 }
 
 const TYPES = [ascii('iTXt'), ascii('caBX')];
+const IDAT = ascii('IDAT');
+const IEND = ascii('IEND');
+
+/** Bytes of a PNG's end read first when its chunks cannot be walked past the image data. */
+export const PNG_TAIL_BYTES = 16 * 1024;
+/** Bytes of a PNG's end read at most when the first tail does not reach back to the image data. */
+export const PNG_TAIL_MAX_BYTES = 256 * 1024;
+
+/**
+ * Whether the bytes read at the end of a PNG hold every chunk after the image data: an `IDAT` chunk
+ * whose length leads, chunk by chunk, to `IEND` at the very end of the file. When so, no metadata
+ * chunk can lie between the image data and the tail unread; when not (metadata larger than the tail
+ * after IDAT), a longer tail is worth reading.
+ */
+export function pngTailCovered(view: ByteView): boolean {
+  for (const run of view.runs) {
+    if (run.start === 0 || run.start + run.bytes.length !== view.size) continue;
+    // Bounded: a tail stuffed with the letters IDAT costs at most 64 candidates of 1000 steps each.
+    let candidates = 0;
+    for (let i = indexOf(run.bytes, IDAT, 4); i >= 0 && candidates++ < 64; i = indexOf(run.bytes, IDAT, i + 1)) {
+      let pos = i - 4;
+      for (let n = 0; n < 1000 && pos + 12 <= run.bytes.length; n++) {
+        const len = u32be(run.bytes, pos);
+        if (pos + 12 + len === run.bytes.length && indexOf(run.bytes.subarray(pos + 4, pos + 8), IEND) === 0) return true;
+        pos += 12 + len;
+      }
+    }
+  }
+  return false;
+}
 
 /** Finds metadata chunks in read bytes past the walk (the tail), checking each one's length and CRC. */
 function searchTail(out: Collector, seen: Set<number>): void {

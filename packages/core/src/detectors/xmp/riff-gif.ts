@@ -29,7 +29,7 @@ export function locateWebp(out: Collector): void {
   for (let n = 0; n < MAX_CHUNKS && pos + 8 <= end; n++) {
     const hdr = view.get(pos, pos + 8);
     if (hdr === null) {
-      view.need(pos, pos + STEP_BYTES);
+      view.ahead(pos);
       break;
     }
     const type = fourcc(hdr, 0);
@@ -39,7 +39,7 @@ export function locateWebp(out: Collector): void {
     if (type === 'XMP ' || type === 'C2PA') {
       seen.add(pos);
       out.addRange(type === 'XMP ' ? 'xmp' : 'jumbf', type === 'XMP ' ? 'XMP-chunk' : 'C2PA-chunk', pos + 8, pos + 8 + size);
-    }
+    } else if (type === 'EXIF' && size <= MAX_BLOCK_BYTES) view.want(pos + 8, pos + 8 + size); // for media-rights: the same ranges for every reader
     pos = next;
     if (pos >= end) walked = true;
   }

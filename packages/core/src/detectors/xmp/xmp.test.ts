@@ -175,12 +175,20 @@ describe('locateEmbedded: JPEG', () => {
     // Four 60 KB ICC segments, then the XMP, then 200 KB of image data: neither the head nor the tail holds the XMP.
     const segments = concatBytes(...Array.from({ length: 4 }, () => jpegSegment(0xe2, new Uint8Array(60_000))), jpegXmpSegment(dm()));
     const file = concatBytes(new Uint8Array([0xff, 0xd8]), segments, new Uint8Array([0xff, 0xda, 0x00, 0x02]), new Uint8Array(200_000), new Uint8Array([0xff, 0xd9]));
-    const view = new ByteView({ size: file.length, head: file.subarray(0, 128 * 1024), tail: file.subarray(file.length - 64 * 1024) });
+    const head = file.subarray(0, 128 * 1024);
+    const view = new ByteView({ size: file.length, head, round: 0 });
     expect(values(locateEmbedded(view).blocks)).toEqual([]);
-    expect(view.needs).toHaveLength(1);
-    const need = view.needs[0]!;
-    const round2 = new ByteView({ size: file.length, head: file.subarray(0, 128 * 1024), tail: file.subarray(file.length - 64 * 1024), ranges: [{ ...need, bytes: file.subarray(need.start, need.end) }] });
-    expect(values(locateEmbedded(round2).blocks)).toEqual(['DMI-PROHIBITED']);
+    // The fourth ICC header lies past the head: a look-ahead window there, not the image data.
+    expect(view.needs).toEqual([{ start: 180_014, end: 180_014 + 16 * 1024 }]);
+    // Round by round, as the engine serves them: the walk jumps over the fourth ICC segment to the XMP.
+    const ranges: { start: number; end: number; bytes: Uint8Array }[] = [];
+    for (let round = 0; round < 3; round++) {
+      const v = new ByteView({ size: file.length, head, ranges, round });
+      locateEmbedded(v);
+      for (const n of v.needs) ranges.push({ ...n, bytes: file.subarray(n.start, n.end) });
+    }
+    expect(values(locateEmbedded(new ByteView({ size: file.length, head, ranges })).blocks)).toEqual(['DMI-PROHIBITED']);
+    expect(ranges.reduce((n, r) => n + r.end - r.start, 0)).toBeLessThanOrEqual(2 * 16 * 1024);
   });
 });
 
