@@ -13,7 +13,7 @@ const DIRS_PER_TOP = 10;
  * mulberry32: a tiny seeded PRNG, good enough to pick sizes and kinds reproducibly.
  * @param {number} seed
  */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
