@@ -187,7 +187,7 @@ function openCsv(
         expanded += bytes.length;
         if (expanded > limits.maxExpandedBytes) throw new SourceError('ERR_CONTAINER_LIMIT', `rows hold more than ${limits.maxExpandedBytes} bytes of text (limits.maxExpandedBytes)`);
         const sha256 = held.hold(path, bytes);
-        return { path, size: bytes.length, sha256, fields: boundFields(record, o.bounds) };
+        return { path, size: bytes.length, ...(sha256 !== undefined ? { sha256 } : {}), fields: boundFields(record, o.bounds) };
       };
       const chunks = decompressed(source, entry, compression, limits, sig ? { signal: sig } : {});
       // A line over the record bound is skipped by the splitter itself, never buffered.

@@ -150,7 +150,8 @@ function openJsonl(
         expanded += bytes.length;
         if (expanded > limits.maxExpandedBytes) throw new SourceError('ERR_CONTAINER_LIMIT', `rows hold more than ${limits.maxExpandedBytes} bytes of text (limits.maxExpandedBytes)`);
         const sha256 = held.hold(path, bytes);
-        yield fields === undefined ? { path, size: bytes.length, sha256 } : { path, size: bytes.length, sha256, fields };
+        const digest = sha256 !== undefined ? { sha256 } : {};
+        yield fields === undefined ? { path, size: bytes.length, ...digest } : { path, size: bytes.length, ...digest, fields };
       }
     },
     read: async (member, range) => held.read(member, range),

@@ -43,7 +43,8 @@ describe('jsonl container', () => {
     expect(members[2]!.entry.fields).toEqual({ meta: { pile_set_name: 'ArXiv' } });
     for (const m of members) {
       expect(m.entry.size).toBe(m.bytes!.length);
-      expect(m.entry.sha256).toBe(createHash('sha256').update(m.bytes!).digest('hex'));
+      // Rows held whole are hashed by the engine (when the scan hashes), not here.
+      expect(m.entry.sha256).toBeUndefined();
     }
   });
 
@@ -91,7 +92,7 @@ describe('jsonl container', () => {
     expect(opened).not.toBeNull();
     const paths = async () => {
       const out = [];
-      for await (const e of again!.list()) out.push(`${e.path}:${e.sha256}`);
+      for await (const e of again!.list()) out.push(`${e.path}:${e.size}:${JSON.stringify(e.fields)}`);
       return out;
     };
     const first = await paths();

@@ -41,15 +41,17 @@ export class HeldRows {
   }
 
   /**
-   * Holds the bytes of a member about to be listed and returns its sha256 (hex), computed here so
-   * that the engine need not stream the row again to hash it.
+   * Holds the bytes of a member about to be listed. Returns the sha256 (hex) of a member too large to
+   * hold whole, computed here because nothing else will see all its bytes; a member held whole is
+   * hashed by the engine, and only when the scan hashes.
    */
-  hold(path: string, bytes: Uint8Array): string {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+  hold(path: string, bytes: Uint8Array): string | undefined {
     let held: Held;
+    let sha256: string | undefined;
     if (bytes.length <= this.#limits.maxMemberBytes) {
       held = { size: bytes.length, whole: bytes, head: bytes, tail: bytes, cost: bytes.length };
     } else {
+      sha256 = createHash('sha256').update(bytes).digest('hex');
       // Copies: a view would keep the whole row alive.
       const head = Uint8Array.prototype.slice.call(bytes, 0, STREAM_WINDOW_BYTES);
       const tail = Uint8Array.prototype.slice.call(bytes, bytes.length - STREAM_WINDOW_BYTES);
