@@ -18,7 +18,8 @@ import type { SchemaElement, SchemaTree } from 'hyparquet';
  * Column names tried, in this order (case-insensitively), for a row's content. A name only counts
  * when its column can be content: a struct with a binary `bytes` child, a binary column, or a
  * string column. `caption` and `alt` are deliberately absent: a LAION caption describes an image
- * somewhere else, it is not the content, so it stays a field.
+ * somewhere else, it is not the content, so it stays a field; for the same reason a text column of a
+ * table with `url` and `similarity`/`NSFW`/`punsafe` columns (LAION-400M's `TEXT`) is never content.
  */
 export const DEFAULT_CONTENT_COLUMNS: readonly string[] = Object.freeze(['image', 'audio', 'jpg', 'jpeg', 'png', 'webp', 'bytes', 'content', 'text']);
 
@@ -99,8 +100,10 @@ function contentKind(node: SchemaTree): ContentKind | null {
  * @param root - the schema tree (hyparquet `parquetSchema(metadata)`).
  * @param contentColumns - names tried in order for the content; see {@link DEFAULT_CONTENT_COLUMNS}.
  * @param embeddedFiles - when no named column fits, take the first struct with a binary `bytes` child.
+ * @param explicit - whether `contentColumns` was given by the caller: then a text column it names is
+ *   content even in a LAION-style table.
  */
-export function planColumns(root: SchemaTree, contentColumns: readonly string[], embeddedFiles: boolean): ColumnPlan {
+export function planColumns(root: SchemaTree, contentColumns: readonly string[], embeddedFiles: boolean, explicit = false): ColumnPlan {
   const top = root.children;
   let content: ColumnPlan['content'] = null;
   for (const wanted of contentColumns) {
@@ -112,6 +115,9 @@ export function planColumns(root: SchemaTree, contentColumns: readonly string[],
       break;
     }
   }
+  // A LAION-style table (LAION-400M/2B: URL, TEXT, WIDTH, HEIGHT, similarity, LICENSE, NSFW) lists
+  // images held elsewhere: its TEXT is the image's caption, not the row's content, so it stays a field.
+  if (!explicit && content?.kind === 'text' && isImageUrlTable(top)) content = null;
   if (!content && embeddedFiles) {
     for (const node of top) {
       if (node.children.length > 0 && contentKind(node) === 'struct-bytes') {
@@ -129,6 +135,12 @@ export function planColumns(root: SchemaTree, contentColumns: readonly string[],
     else fieldNames.push(node.element.name);
   }
   return { read: content ? [content.name, ...fieldNames] : fieldNames, content, fields: fieldNames, droppedFields: dropped };
+}
+
+/** Whether the columns are those of a table of image URLs with CLIP scores or safety tags (LAION). */
+function isImageUrlTable(top: readonly SchemaTree[]): boolean {
+  const names = new Set(top.map((c) => c.element.name.toLowerCase()));
+  return names.has('url') && (names.has('similarity') || names.has('nsfw') || names.has('punsafe'));
 }
 
 /** A value made JSON-safe and small; `undefined` when it is dropped (binary, too deep). */

@@ -7,7 +7,7 @@
  * A row's member bytes are its CONTENT (see columns.ts): the embedded file of a Hugging Face
  * Image/Audio column (`{bytes, path}`) or a plain binary column named image/jpg/png/bytes/content
  * — so the XMP, C2PA and IPTC detectors run on the image — or else the UTF-8 text of a `text` or
- * `content` column, or else nothing (size 0). Its other scalar columns are the member's `fields`
+ * `content` column (not in a LAION-style table, whose `TEXT` is a caption), or else nothing (size 0). Its other scalar columns are the member's `fields`
  * (strings cut to 1,000 characters), which the record-fields detector maps to findings; a
  * LAION-style row (url, caption, LICENSE, NSFW, similarity, width, height) keeps those names.
  *
@@ -38,8 +38,10 @@ export interface ParquetContainerOptions {
   /**
    * Column names tried in order (case-insensitively) for a row's content; the first that exists and
    * can be content wins. Default {@link DEFAULT_CONTENT_COLUMNS}:
-   * `image, audio, jpg, jpeg, png, webp, bytes, content, text`. Pass `[]` (and `embeddedFiles:
-   * false`) to make every row fields only.
+   * `image, audio, jpg, jpeg, png, webp, bytes, content, text`; with the default, the text column
+   * of a LAION-style table (`url` with `similarity`, `NSFW` or `punsafe`: LAION-400M's `TEXT`) is a
+   * caption of an image held elsewhere and stays a field. Pass `[]` (and `embeddedFiles: false`) to
+   * make every row fields only.
    */
   contentColumns?: readonly string[];
   /**
@@ -103,17 +105,21 @@ class ParquetRows implements OpenedContainer {
   private readonly held: Slice[] = [];
   private footer: Promise<{ metadata: FileMetaData; groups: GroupInfo[]; plan: ColumnPlan }> | null = null;
 
+  /** The whole file when the engine's head holds it: copied, since content blobs are views into it. */
+  private readonly whole: Uint8Array | null;
+
   constructor(
     private readonly input: ContainerInput,
     private readonly options: Required<ParquetContainerOptions>,
   ) {
     this.location = `${input.source.location.replace(/\/+$/, '')}/${input.entry.path}`;
+    this.whole = input.complete ? new Uint8Array(input.head) : null;
   }
 
   /** Bytes `[start, end)` of the Parquet file, from the head when it holds the whole file. */
   private async readAt(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array> {
     const { input } = this;
-    if (input.complete) return input.head.subarray(start, end);
+    if (this.whole) return this.whole.subarray(start, end);
     return input.source.read(input.entry, { start, end }, signal ? { signal } : undefined);
   }
 
@@ -130,7 +136,7 @@ class ParquetRows implements OpenedContainer {
       }
       let plan: ColumnPlan;
       try {
-        plan = planColumns(parquetSchema(metadata), this.options.contentColumns, this.options.embeddedFiles);
+        plan = planColumns(parquetSchema(metadata), this.options.contentColumns, this.options.embeddedFiles, this.options.contentColumns !== DEFAULT_CONTENT_COLUMNS);
       } catch (err) {
         throw new SourceError('ERR_CONTAINER_CORRUPT', `Parquet: the schema cannot be read (${(err as Error).message})`);
       }

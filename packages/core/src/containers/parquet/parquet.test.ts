@@ -159,6 +159,17 @@ describe('parquet container: rows as members', () => {
     expect(members[1]!.entry).toEqual({ path: 'row=1', size: 0, fields: { caption: 'x', meta: null } });
   });
 
+  it('keeps the TEXT of a LAION-400M table (a caption of an image elsewhere) a field, not content', async () => {
+    const bytes = table([
+      { name: 'URL', data: ['https://img.example.org/1.jpg'], type: 'STRING' },
+      { name: 'TEXT', data: ['a red boat'], type: 'STRING' },
+      { name: 'similarity', data: [0.31], type: 'DOUBLE' },
+      { name: 'LICENSE', data: ['?'], type: 'STRING' },
+    ]);
+    const { members } = await openContainer(parquet, 'l.parquet', bytes);
+    expect(members[0]!.entry).toEqual({ path: 'row=0', size: 0, fields: { URL: 'https://img.example.org/1.jpg', TEXT: 'a red boat', similarity: 0.31, LICENSE: '?' } });
+  });
+
   it('lets the content column be chosen, or none', async () => {
     const bytes = table([
       { name: 'text', data: ['short'], type: 'STRING' },
