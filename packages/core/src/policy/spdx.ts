@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import parse from 'spdx-expression-parse';
+import { memoString } from '../util/memo.js';
 
 /**
  * SPDX expressions: parsed with spdx-expression-parse, ids checked against spdx-license-ids, and
@@ -33,8 +34,13 @@ export interface ParsedExpression {
   canonical: string;
 }
 
-/** Parses an SPDX expression, forgiving the case of ids and operators. Throws with a readable message. */
-export function parseSpdx(expression: string): ParsedExpression {
+/**
+ * Parses an SPDX expression, forgiving the case of ids and operators. Throws with a readable message.
+ * Answers are memoised (a dataset repeats a few expressions millions of times): treat them as read-only.
+ */
+export const parseSpdx: (expression: string) => ParsedExpression = memoString(parseSpdxOnce);
+
+function parseSpdxOnce(expression: string): ParsedExpression {
   const fixed = expression
     .trim()
     .replace(/[A-Za-z0-9.+-]+/g, (word) => {

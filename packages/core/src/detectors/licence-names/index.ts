@@ -20,6 +20,7 @@
 import { parseSpdx } from '../../policy/spdx.js';
 import { NAME_CONFIDENCE, readFullName, readLicenceName } from './names.js';
 import { isUrl, readLicenceUrl } from './urls.js';
+import { memoString } from '../../util/memo.js';
 
 export { normaliseName, readLicenceName, NAME_CONFIDENCE, GNU_BARE_CONFIDENCE } from './names.js';
 export { readLicenceUrl, urlKey, isUrl, URL_CONFIDENCE } from './urls.js';
@@ -58,7 +59,9 @@ const UNKNOWN: LicenceReading = { expression: null, confidence: 0, method: 'unkn
  * readLicence('BSD')             // { expression: null, method: 'ambiguous', note: … }
  * ```
  */
-export function readLicence(written: string): LicenceReading {
+export const readLicence: (written: string) => LicenceReading = memoString(readLicenceOnce);
+
+function readLicenceOnce(written: string): LicenceReading {
   const text = written.replace(/\s+/g, ' ').trim();
   if (text === '') return { expression: null, confidence: 0, method: 'none', note: 'empty' };
   if (text.length > MAX_NAME) return { ...UNKNOWN, note: 'too long for a licence name: prose is not read as a licence' };

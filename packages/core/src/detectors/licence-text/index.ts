@@ -82,6 +82,9 @@ export const licenceText = defineDetector({
   },
   detect(input) {
     if (!input.isText || isLicenceFileName(input.name) || isNoticeFileName(input.name)) return [];
+    // JSON is data, not prose: a `license` key (package.json, a WebDataset sidecar) is read by the
+    // metadata detectors, and a licence text inside a JSON string is escaped beyond matching.
+    if (input.mediaType === 'application/json' || /\.(json|jsonl|ndjson|ipynb)$/i.test(input.name)) return [];
     const readme = isReadmeName(input.name);
     // The bytes read: the whole file when it fits in the head, else its head and its tail.
     const parts: { bytes: Uint8Array; lineOffset: number; whole: boolean }[] = [];

@@ -52,6 +52,13 @@ describe('licence-text detector', () => {
   it.each(['README', 'README.md', 'readme.txt', 'README.rst'])('takes %s for a README', (name) => expect(isReadmeName(name)).toBe(true));
   it.each(['README-dev.md', 'readme.py', 'READMEs'])('does not take %s for a README', (name) => expect(isReadmeName(name)).toBe(false));
 
+  it('leaves JSON alone, even with a licence text in a string: metadata detectors read JSON', async () => {
+    const gpl = '# This program is free software: you can redistribute it and/or modify it under the terms of the GNU General Public License as published by the Free Software Foundation, either version 3 of the License, or (at your option) any later version.';
+    expect(await runDetector(licenceText, 'src/main.py', `${gpl}\nprint(1)\n`)).not.toEqual([]);
+    expect(await runDetector(licenceText, 'data/0001.json', JSON.stringify({ license: 'GPL-3.0', note: gpl }), { mediaType: 'application/json' })).toEqual([]);
+    expect(await runDetector(licenceText, 'data/rows.jsonl', `${JSON.stringify({ text: gpl })}\n`)).toEqual([]);
+  });
+
   it('finds the MIT text at the end of a README, for its folder', async () => {
     const out = await runDetector(licenceText, 'tools/README.md', README_HEAD + corpus('case-026'));
     expect(out).toEqual([
