@@ -78,11 +78,14 @@ export const EMBEDDED_WANTS: DetectorWants = {
  * - PNG whose walk stops in the image data (IDAT chunks past the bytes read): its last {@link PNG_TAIL_BYTES}, and up to
  *   {@link PNG_TAIL_MAX_BYTES} when those do not reach back to the last IDAT chunk;
  * - animated WebP (frames cannot be walked): its last {@link EMBEDDED_TAIL} bytes, where EXIF and XMP are;
- * - PDF: its last {@link EMBEDDED_TAIL} bytes (startxref, trailer, the last xref section and
- *   incremental updates), from which the xref walk follows;
+ * - PDF: its last 16 KiB (startxref, the trailer, usually the last xref section), from which the
+ *   walk follows the xref to the catalog and the metadata object, wherever they are;
  * - GIF (image data cannot be skipped) and unrecognised formats (raw packet scan): the first
  *   {@link EMBEDDED_HEAD_RAW} and last {@link EMBEDDED_TAIL} bytes, as before reads followed the structure.
  */
+/** Bytes of a PDF's end read first: startxref, the trailer and usually the last xref section; the walk follows the xref from there. */
+const PDF_TAIL_BYTES = 16 * 1024;
+
 export function embeddedRanges(view: RangeView): ByteRange[] {
   const { located: found, needs } = located(view);
   const extra: ByteRange[] = [];
@@ -90,7 +93,7 @@ export function embeddedRanges(view: RangeView): ByteRange[] {
   if (view.round === 0) {
     switch (found.format) {
       case 'pdf':
-        tail(EMBEDDED_TAIL);
+        tail(PDF_TAIL_BYTES);
         break;
       case 'gif':
       case 'raw':

@@ -27,7 +27,7 @@
  * TIFF IFD0 and its values, WebP chunks, a PDF's xref, catalog and metadata objects. Where the
  * structure cannot be walked cheaply, the end of the file is read: a PNG's chunks after thousands of
  * IDAT chunks (a 16 KiB tail, up to 256 KiB when that does not reach back to the image data), a PDF's
- * trailer (64 KiB), a GIF's or an unrecognised file's first 128 KiB and last 64 KiB. A chain the
+ * trailer (16 KiB; the xref then points at the catalog and metadata objects), a GIF's or an unrecognised file's first 128 KiB and last 64 KiB. A chain the
  * engine's rounds cannot follow (3 rounds, 16 MiB) is reported as not found or `not-read`.
  */
 import { ascii, indexOf, latin1Text, startsWith, type ByteView } from './bytes.js';
@@ -82,7 +82,7 @@ export interface Located {
 export const EMBEDDED_HEAD = 16 * 1024;
 /** Bytes read from the start of a file whose structure is not walked (GIF, unrecognised: a raw packet scan). */
 export const EMBEDDED_HEAD_RAW = 128 * 1024;
-/** Bytes read from the end of a PDF (trailer, last xref section, incremental updates), a GIF or an unrecognised file. */
+/** Bytes read from the end of a GIF, an animated WebP or an unrecognised file. */
 export const EMBEDDED_TAIL = 64 * 1024;
 /** Largest XMP packet or JUMBF store assembled; larger ones are reported `too-large`, unread. */
 export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;

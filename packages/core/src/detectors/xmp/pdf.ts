@@ -25,8 +25,8 @@ import { MAX_BLOCK_BYTES, STEP_BYTES, scanPackets, type Collector } from './loca
 
 /** Cross-reference sections followed at most along `/Prev`. */
 const MAX_SECTIONS = 16;
-/** Bytes asked for when an object is needed and its length is unknown. */
-const OBJECT_GUESS = 64 * 1024;
+/** Bytes asked for when an object is needed and its length is unknown (a catalog is a few hundred bytes; a longer metadata stream is then asked for by its /Length). */
+const OBJECT_GUESS = 16 * 1024;
 
 type XrefEntry = { type: 1; offset: number } | { type: 2; stream: number; index: number };
 

@@ -227,6 +227,31 @@ describe('reading embedded metadata follows the file structure', () => {
     expect(checked).toBeGreaterThan(50);
   });
 
+  it('PDF: catalog and metadata mid-file, 1.5 MB in, found through the trailer and xref in a 16 KiB tail', async () => {
+    const xmp = `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:tdm="http://www.w3.org/ns/tdmrep/"><tdm:reservation>1</tdm:reservation><tdm:policy>https://example.com/policy.json</tdm:policy></rdf:Description></rdf:RDF></x:xmpmeta>${' '.repeat(2000)}<?xpacket end="w"?>`;
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const parts: Uint8Array[] = [enc('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n')];
+    const offsets: number[] = [];
+    const add = (n: number, body: Uint8Array) => {
+      offsets[n] = parts.reduce((k, p) => k + p.length, 0);
+      parts.push(body);
+    };
+    const image = noise(1_500_000);
+    add(4, cat(enc(`4 0 obj\n<< /Type /XObject /Subtype /Image /Width 1000 /Height 500 /BitsPerComponent 8 /ColorSpace /DeviceRGB /Length ${image.length} >>\nstream\n`), image, enc('\nendstream\nendobj\n')));
+    add(1, enc('1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Metadata 3 0 R >>\nendobj\n'));
+    add(2, enc('2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n'));
+    add(3, enc(`3 0 obj\n<< /Type /Metadata /Subtype /XML /Length ${xmp.length} >>\nstream\n${xmp}\nendstream\nendobj\n`));
+    // Another 500 KB image after them: the catalog and metadata lie mid-file, outside head and tail.
+    const image2 = noise(500_000);
+    add(5, cat(enc(`5 0 obj\n<< /Type /XObject /Subtype /Image /Width 500 /Height 500 /BitsPerComponent 8 /ColorSpace /DeviceGray /Length ${image2.length} >>\nstream\n`), image2, enc('\nendstream\nendobj\n')));
+    const xrefAt = parts.reduce((k, p) => k + p.length, 0);
+    const rows = [1, 2, 3, 4, 5].map((n) => `${String(offsets[n]).padStart(10, '0')} 00000 n \n`).join('');
+    parts.push(enc(`xref\n0 6\n0000000000 65535 f \n${rows}trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`));
+    const pdf = cat(...parts);
+    const r = await expectSameFindings(pdf, 'doc.pdf', 64 * KiB);
+    expect(r.found.some((c) => c.startsWith('tdmrep-xmp:optout.tdmrep-xmp.reserved:'))).toBe(true);
+  });
+
   it('through the engine: a 2 MB JPEG costs the engine\'s first read and nothing more', async () => {
     const big = bigJpeg(fixture('media-rights/fixtures/full.jpg'), 2 * MB);
     const records = [];
