@@ -90,6 +90,24 @@ describe('containers in the engine', () => {
     expect(summary.containers.memberBytes).toBe(MIT.length + 'SPDX-License-Identifier: Apache-2.0\n'.length);
   });
 
+  it("lowers a container's verdict to the worst of its members', and counts only its direct members", async () => {
+    const inner = pack([['r.txt', 'SPDX-License-Identifier: CC-BY-NC-4.0\n']]);
+    const { by } = await run(
+      tree({
+        LICENSE: MIT_TEXT,
+        'ok.bundle': pack([['a.txt', 'plain']]),
+        'mixed.bundle': pack([['a.txt', 'plain'], ['b.txt', 'SPDX-License-Identifier: GPL-3.0-only\n'], ['inner.bundle', inner]]),
+      }),
+    );
+    expect(by.get('ok.bundle')!.verdict).toEqual({ decision: 'allow', reasons: [expect.objectContaining({ code: 'licence.allowed' })] });
+    const mixed = by.get('mixed.bundle')!;
+    expect(by.get('mixed.bundle#b.txt')!.verdict.decision).not.toBe('allow');
+    expect(by.get('mixed.bundle#inner.bundle')!.verdict.decision).toBe(by.get('mixed.bundle#inner.bundle#r.txt')!.verdict.decision);
+    expect(mixed.verdict.decision).not.toBe('allow');
+    expect(mixed.verdict.reasons.at(-1)).toMatchObject({ code: 'container.members', decision: mixed.verdict.decision });
+    expect(mixed.licence.expression).toBe('MIT');
+  });
+
   it('lets a licence file inside the container govern its members, even when listed after them', async () => {
     const { by } = await run(
       tree({

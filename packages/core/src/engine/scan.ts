@@ -130,12 +130,13 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
   }
   const top: Where = { source, prefix: '', depth: 0, scopes };
 
-  function finish(x: Inspected, where: Where, extra: Pick<ScanRecord, 'contents'> = {}): ScanRecord {
+  function finish(x: Inspected, where: Where, extra: Pick<ScanRecord, 'contents'> = {}, inside?: { exclude: number; review: number }): ScanRecord {
     const findings = where.scopes.resolve(x.path, x.own);
     const licence = effectiveLicence(findings);
     const optOuts = optOutsOf(findings);
     const tpm = tpmOf(findings);
-    const verdict = evaluate(policy, { licence, optOuts, tpm, errors: x.errors });
+    const own = evaluate(policy, { licence, optOuts, tpm, errors: x.errors });
+    const verdict = inside ? containerVerdict(own, inside) : own;
     const e = x.entry;
     const record: ScanRecord = {
       path: x.path,
@@ -207,6 +208,18 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
     let members = 0;
     let expanded = 0;
     const hasMarkers = opened.markers !== false && inspector.hasMarkers;
+    /** Verdicts of the records directly inside (a nested container's record already sums up its own). */
+    const inside = { exclude: 0, review: 0 };
+    const depth = where.depth + 1;
+    async function* counted(records: AsyncIterable<ScanRecord>): AsyncGenerator<ScanRecord> {
+      for await (const r of records) {
+        if (r.container?.depth === depth) {
+          if (r.verdict.decision === 'exclude') inside.exclude++;
+          else if (r.verdict.decision === 'review') inside.review++;
+        }
+        yield r;
+      }
+    }
     /**
      * The container's listing, cut at the member and expanded-bytes limits. The markers pass only
      * picks markers out (and stops quietly at the member limit); the main pass counts every member
@@ -246,9 +259,9 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
           if (signal?.aborted) throw err;
         }
         inner.scopes.seal();
-        for (const m of held) yield* emit(m, inner);
+        for (const m of held) yield* counted(emit(m, inner));
       }
-      for await (const m of mapConcurrent(listed('main'), concurrency, (e) => inspector.inspect(e, inner), signal)) yield* emit(m, inner);
+      for await (const m of mapConcurrent(listed('main'), concurrency, (e) => inspector.inspect(e, inner), signal)) yield* counted(emit(m, inner));
     } catch (err) {
       if (signal?.aborted) throw err;
       problem(err instanceof SourceError ? err.code : 'ERR_CONTAINER_CORRUPT', `${format.id}: ${(err as Error).message}`);
@@ -256,7 +269,7 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
       await opened.close?.();
     }
     x.errors.push(...problems);
-    yield finish(x, where, { contents: { kind: opened.kind, members, rows: opened.rows === true, complete: problems.every((p) => p.code !== 'ERR_CONTAINER_LIMIT' && p.code !== 'ERR_CONTAINER_CORRUPT') } });
+    yield finish(x, where, { contents: { kind: opened.kind, members, rows: opened.rows === true, complete: problems.every((p) => p.code !== 'ERR_CONTAINER_LIMIT' && p.code !== 'ERR_CONTAINER_CORRUPT') } }, inside);
   }
 
   let interrupted = false;
@@ -314,6 +327,25 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
       interrupted: wasInterrupted,
     });
   }
+}
+
+/**
+ * A container is no better than what is in it: one who keeps every path marked `allow` must not keep
+ * a whole shard whose members include excluded ones. Its own verdict is lowered to the worst of its
+ * members', with a reason that says how many.
+ */
+function containerVerdict(verdict: ScanRecord['verdict'], inside: { exclude: number; review: number }): ScanRecord['verdict'] {
+  const rank = { allow: 0, review: 1, exclude: 2 } as const;
+  const worst = inside.exclude > 0 ? 'exclude' : inside.review > 0 ? 'review' : null;
+  if (worst === null) return verdict;
+  const message =
+    worst === 'exclude'
+      ? `${inside.exclude} member${inside.exclude === 1 ? ' is' : 's are'} excluded and ${inside.review} to review: keep the allowed members, not the whole container`
+      : `${inside.review} member${inside.review === 1 ? ' needs' : 's need'} review`;
+  return {
+    decision: rank[verdict.decision] < rank[worst] ? worst : verdict.decision,
+    reasons: [...verdict.reasons, { code: 'container.members', decision: worst, message }],
+  };
 }
 
 function resolveLimits(given: Partial<ContainerLimits> | undefined): ContainerLimits {
