@@ -7,7 +7,7 @@ import type { Container } from './container.js';
 import { findingUrl, type Detector, type RangeBytes } from './detector.js';
 import { readRanges } from './ranges.js';
 import { sniff, type Sniffed } from './media-type.js';
-import { SMALL_FILE_BYTES, gather, mergeWants, type Gathered } from './read-plan.js';
+import { FIRST_READ_BYTES, gather, mergeWants, type Gathered } from './read-plan.js';
 
 const ENGINE_ID = 'engine';
 
@@ -103,9 +103,9 @@ export class Inspector {
     const byName = this.#detectors.filter((c) => c.byName?.(name) === true || c.byEntry?.(entry) === true);
     const candidates = [...new Set([...byName, ...this.#content])];
     const merged = mergeWants(candidates.map((c) => c.detector.wants), hash && entry.sha256 === undefined);
-    // First read: what name-matched detectors need, and up to 64 KiB of what content detectors may want
-    // (one cheap request); a content detector wanting more extends it only once sniffing shows it is interested.
-    const plan = { ...merged, firstHead: Math.max(mergeWants(byName.map((c) => c.detector.wants), hash).head, Math.min(merged.head, SMALL_FILE_BYTES)) };
+    // First read: what name-matched detectors need, and up to 16 KiB of what content detectors may want;
+    // a content detector wanting more extends it only once sniffing shows it is interested.
+    const plan = { ...merged, firstHead: Math.max(mergeWants(byName.map((c) => c.detector.wants), hash).head, Math.min(merged.head, FIRST_READ_BYTES)) };
     let sniffed: Sniffed | undefined;
     let interested: CompiledDetector[] = [];
     const decide = async (head: Uint8Array) => {

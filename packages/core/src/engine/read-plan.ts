@@ -7,6 +7,12 @@ import type { DetectorWants } from './detector.js';
 export const SNIFF_BYTES = 4100;
 /** Files up to this size are read whole in one request: cheaper than a head and a tail read. */
 export const SMALL_FILE_BYTES = 64 * 1024;
+/**
+ * The most a larger file's first read takes for content detectors before sniffing shows which of them
+ * are interested (name-matched detectors get what they ask for): enough for a sniff and the first
+ * structures of most formats. An interested detector that wants more extends the head with one read.
+ */
+export const FIRST_READ_BYTES = 16 * 1024;
 
 /** The merged wants of every detector that may look at a file. */
 export interface ReadPlan {
