@@ -17,25 +17,13 @@ import zlib from 'node:zlib';
 import { ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
 import { fileWriter } from 'hyparquet-writer';
 import tarStream from 'tar-stream';
+import { prng } from './generate.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The JPEG every sample starts from: 444 bytes, JFIF + EXIF (Copyright, Artist), baseline. */
 export const JPEG_FIXTURE = path.join(here, '../../packages/core/src/detectors/media-rights/fixtures/exif-only.jpg');
 
-/**
- * mulberry32: a tiny seeded PRNG.
- * @param {number} seed
- */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const WORDS = 'a photo of the red blue small large dog cat house tree river city street car bike mountain beach sunset portrait with in on at near old new vintage modern'.split(' ');
 /** Licence values as scraped datasets carry them: mostly unknown, some CC URLs, a few SPDX ids and free text. */
