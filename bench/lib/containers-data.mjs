@@ -23,7 +23,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The JPEG every sample starts from: 444 bytes, JFIF + EXIF (Copyright, Artist), baseline. */
 export const JPEG_FIXTURE = path.join(here, '../../packages/core/src/detectors/media-rights/fixtures/exif-only.jpg');
 
-export { prng };
 
 const WORDS = 'a photo of the red blue small large dog cat house tree river city street car bike mountain beach sunset portrait with in on at near old new vintage modern'.split(' ');
 /** Licence values as scraped datasets carry them: mostly unknown, some CC URLs, a few SPDX ids and free text. */
