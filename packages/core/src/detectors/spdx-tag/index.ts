@@ -20,6 +20,8 @@ const TAIL = 4 * 1024;
 /** Comment leaders of common languages, optional; the tag must start the line after one of them. */
 const TAG =
   /^[ \t]*(?:(?:\/\/+!?|\/\*+!?|\*+|#+!?|<!--|--+|;+|%+|'|"""|'''|\{-|\(\*|!|@?rem\b|::|dnl\b|\.\.|\{\{!--|\{#|<%#?|<\?php\s*\/\/)[ \t]*)?SPDX-License-Identifier:[ \t]*(.*)$/gim;
+/** The tag's name alone: a cheap test that lets files without it skip the line-anchored match. */
+const NAME = /spdx-license-identifier:/i;
 /** Comment closers and punctuation that may follow the expression on its line. */
 const TRAILER = /\s*(?:\*\/|-->|-\}|\*\)|"""|'''|#\}|--\}\}|%>|\?>|[",;])*\s*$/;
 
@@ -53,6 +55,7 @@ export const spdxTag = defineDetector({
 
 function scanText(input: DetectorInput, bytes: Uint8Array, baseOffset: number, fromStart: boolean, out: FindingInput[], seen: Set<string>): void {
   const text = decodeText(bytes);
+  if (!NAME.test(text)) return;
   // When the head holds a whole file longer than head + tail, its middle is not "near the top or bottom".
   const whole = fromStart && input.size === bytes.length;
   const limitTop = HEAD;
