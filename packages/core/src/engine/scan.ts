@@ -1,15 +1,16 @@
-import { AbortError, ClearanceError, SourceError } from '../errors.js';
+import { AbortError, ClearanceError } from '../errors.js';
 import { compilePolicy, evaluate } from '../policy/evaluate.js';
 import { resolvePolicy, type ResolvedPolicy } from '../policy/load.js';
 import type { PolicyInput } from '../policy/schema.js';
-import type { RecordError, ScanRecord } from '../schema/record.js';
+import type { ScanRecord } from '../schema/record.js';
 import type { Summary } from '../schema/summary.js';
 import type { Entry, Source } from '../source/types.js';
 import { mapConcurrent } from '../util/concurrent.js';
 import { VERSION } from '../version.js';
-import { DEFAULT_CONTAINER_LIMITS, type Container, type ContainerLimits, type OpenedContainer } from './container.js';
+import { DEFAULT_CONTAINER_LIMITS, type Container, type ContainerLimits } from './container.js';
 import type { Detector } from './detector.js';
-import { Inspector, type Inspected, type Place } from './inspect.js';
+import { containerVerdict, recordsOf, type Inside, type Where } from './expand.js';
+import { Inspector, type Inspected } from './inspect.js';
 import { effectiveLicence, optOutsOf, tpmOf } from './resolve.js';
 import { ScopeIndex } from './scopes.js';
 import { SummaryBuilder } from './summary.js';
@@ -123,14 +124,9 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
   const progress = () =>
     options.onProgress?.({ phase, files: totals.files, bytes: totals.bytes, bytesRead: totals.bytesRead, errors: totals.filesWithErrors, elapsedMs: performance.now() - t0 });
 
-  /** Where an entry is and which scopes govern it; `container` is set inside a container. */
-  interface Where extends Place {
-    scopes: ScopeIndex;
-    container?: { path: string; kind: string; depth: number };
-  }
   const top: Where = { source, prefix: '', depth: 0, scopes };
 
-  function finish(x: Inspected, where: Where, extra: Pick<ScanRecord, 'contents'> = {}, inside?: { exclude: number; review: number }): ScanRecord {
+  function finish(x: Inspected, where: Where, extra: Pick<ScanRecord, 'contents'> = {}, inside?: Inside): ScanRecord {
     const findings = where.scopes.resolve(x.path, x.own);
     const licence = effectiveLicence(findings);
     const optOuts = optOutsOf(findings);
@@ -163,114 +159,7 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
     return record;
   }
 
-  /**
-   * The records of one inspected entry: a plain entry's own; a container's members' (each container
-   * opened in turn, its members concurrently), then the container's own record with what was found in it.
-   */
-  async function* emit(x: Inspected, where: Where): AsyncGenerator<ScanRecord> {
-    if (!x.open) {
-      yield finish(x, where);
-      return;
-    }
-    const { formats, head, complete, mediaType } = x.open;
-    delete x.open;
-    const problems: RecordError[] = [];
-    const problem = (code: RecordError['code'], message: string) => {
-      const m = shorten(message);
-      if (problems.length < 20 && !problems.some((p) => p.code === code && p.message === m)) problems.push({ code, message: m });
-    };
-    // The first format that matches and, on a closer look, recognises the entry opens it.
-    let opened: OpenedContainer | null = null;
-    let format = formats[0]!;
-    for (const candidate of formats) {
-      format = candidate;
-      try {
-        opened = await candidate.open({ source: where.source, entry: x.entry, mediaType, head, complete, limits, depth: where.depth + 1, signal, problem });
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        problem(err instanceof SourceError ? err.code : 'ERR_CONTAINER_CORRUPT', `${candidate.id}: ${(err as Error).message}`);
-        break;
-      }
-      if (opened) break;
-    }
-    if (!opened) {
-      if (problems.length > 0) x.errors.push(...problems);
-      yield finish(x, where);
-      return;
-    }
-    const inner: Where = {
-      source: opened,
-      prefix: `${x.path}#`,
-      depth: where.depth + 1,
-      scopes: where.scopes.child(`${x.path}#`, x.path, x.own),
-      container: { path: x.path, kind: opened.kind, depth: where.depth + 1 },
-    };
-    let members = 0;
-    let expanded = 0;
-    const hasMarkers = opened.markers !== false && inspector.hasMarkers;
-    /** Verdicts of the records directly inside (a nested container's record already sums up its own). */
-    const inside = { exclude: 0, review: 0 };
-    const depth = where.depth + 1;
-    async function* counted(records: AsyncIterable<ScanRecord>): AsyncGenerator<ScanRecord> {
-      for await (const r of records) {
-        if (r.container?.depth === depth) {
-          if (r.verdict.decision === 'exclude') inside.exclude++;
-          else if (r.verdict.decision === 'review') inside.review++;
-        }
-        yield r;
-      }
-    }
-    /**
-     * The container's listing, cut at the member and expanded-bytes limits. The markers pass only
-     * picks markers out (and stops quietly at the member limit); the main pass counts every member
-     * against the limits, the markers too, and yields the rest.
-     */
-    async function* listed(pass: 'markers' | 'main'): AsyncGenerator<Entry> {
-      let seen = 0;
-      for await (const e of opened!.list({ signal })) {
-        const marker = hasMarkers && inspector.isMarker(e.path);
-        if (++seen > limits.maxMembers) {
-          if (pass === 'main') problem('ERR_CONTAINER_LIMIT', `${format.id}: more than ${limits.maxMembers} members; the rest were not scanned`);
-          return;
-        }
-        if (pass === 'markers') {
-          if (marker) yield e;
-          continue;
-        }
-        expanded += e.size;
-        if (expanded > limits.maxExpandedBytes) {
-          problem('ERR_CONTAINER_LIMIT', `${format.id}: members expand past ${limits.maxExpandedBytes} bytes; the rest were not scanned`);
-          return;
-        }
-        members++;
-        if (!marker) yield e;
-      }
-    }
-    try {
-      if (hasMarkers) {
-        const held: Inspected[] = [];
-        try {
-          for await (const m of mapConcurrent(listed('markers'), concurrency, (e) => inspector.inspect(e, inner), signal)) {
-            for (const f of m.own) inner.scopes.add(f);
-            held.push(m);
-          }
-        } catch (err) {
-          // Damage met while picking markers out is met again, and recorded, by the main pass.
-          if (signal?.aborted) throw err;
-        }
-        inner.scopes.seal();
-        for (const m of held) yield* counted(emit(m, inner));
-      }
-      for await (const m of mapConcurrent(listed('main'), concurrency, (e) => inspector.inspect(e, inner), signal)) yield* counted(emit(m, inner));
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      problem(err instanceof SourceError ? err.code : 'ERR_CONTAINER_CORRUPT', `${format.id}: ${(err as Error).message}`);
-    } finally {
-      await opened.close?.();
-    }
-    x.errors.push(...problems);
-    yield finish(x, where, { contents: { kind: opened.kind, members, rows: opened.rows === true, complete: problems.every((p) => p.code !== 'ERR_CONTAINER_LIMIT' && p.code !== 'ERR_CONTAINER_CORRUPT') } }, inside);
-  }
+  const emit = recordsOf({ inspector, limits, concurrency, shorten, finish, ...(signal ? { signal } : {}) });
 
   let interrupted = false;
   try {
@@ -327,25 +216,6 @@ async function* run(options: ScanOptions, settle: { resolve: (s: Summary) => voi
       interrupted: wasInterrupted,
     });
   }
-}
-
-/**
- * A container is no better than what is in it: one who keeps every path marked `allow` must not keep
- * a whole shard whose members include excluded ones. Its own verdict is lowered to the worst of its
- * members', with a reason that says how many.
- */
-function containerVerdict(verdict: ScanRecord['verdict'], inside: { exclude: number; review: number }): ScanRecord['verdict'] {
-  const rank = { allow: 0, review: 1, exclude: 2 } as const;
-  const worst = inside.exclude > 0 ? 'exclude' : inside.review > 0 ? 'review' : null;
-  if (worst === null) return verdict;
-  const message =
-    worst === 'exclude'
-      ? `${inside.exclude} member${inside.exclude === 1 ? ' is' : 's are'} excluded and ${inside.review} to review: keep the allowed members, not the whole container`
-      : `${inside.review} member${inside.review === 1 ? ' needs' : 's need'} review`;
-  return {
-    decision: rank[verdict.decision] < rank[worst] ? worst : verdict.decision,
-    reasons: [...verdict.reasons, { code: 'container.members', decision: worst, message }],
-  };
 }
 
 function resolveLimits(given: Partial<ContainerLimits> | undefined): ContainerLimits {
