@@ -22,7 +22,8 @@ import { SourceError } from '../../errors.js';
 import type { Entry } from '../../source/types.js';
 import { compressionOf, decompressed, headText, type Compression } from '../row-common/decompress.js';
 import { boundFields, DEFAULT_FIELD_BOUNDS, type FieldBounds } from '../row-common/fields.js';
-import { HeldRows, type HeldLimits } from '../row-common/held.js';
+import type { HeldLimits } from '../row-common/held.js';
+import { rowContainer } from '../row-common/rows.js';
 import { lines } from '../row-common/lines.js';
 import { CsvRecords, type RecordResult } from './records.js';
 import { DEFAULT_FIELD_MAP, fieldMapColumns } from '../../detectors/record-fields/field-map.js';
@@ -143,82 +144,64 @@ function openCsv(
   compression: Compression,
   o: { delimiter: string; quoted: boolean; contentColumns: readonly string[]; maxRecord: number; bounds: FieldBounds; held: Partial<HeldLimits> },
 ): OpenedContainer {
-  const { source, entry, limits, signal } = input;
-  const held = new HeldRows({ ...o.held, maxMemberBytes: limits.maxMemberBytes });
-  const encoder = new TextEncoder();
+  const { source, entry, limits } = input;
   const decoder = new TextDecoder();
-  return {
-    name: 'csv',
-    location: `${source.location.replace(/\/$/, '')}/${entry.path}`,
-    kind: 'csv',
-    markers: false,
-    rows: true,
-    async *list(opts) {
-      const sig = opts?.signal ?? signal;
-      const records = new CsvRecords({ delimiter: o.delimiter, quoted: o.quoted, maxChars: o.maxRecord });
-      let columns: string[] | null = null;
-      let contentIndex = -1;
-      let row = 0;
-      let expanded = 0;
-      let first = true;
-      let startLine = 0;
-      let lineNo = 0;
-      const rowOf = (result: NonNullable<RecordResult>, at: number): Entry | null => {
-        if (columns === null) {
-          if ('error' in result) throw new SourceError('ERR_CONTAINER_CORRUPT', `the header row does not parse: ${result.error}`);
-          columns = uniqueColumns(result.fields.map((c) => c.trim()));
-          const byName = o.contentColumns.map((c) => columns!.indexOf(c)).filter((i) => i >= 0);
-          contentIndex = byName.length > 0 ? byName[0]! : -1;
-          return null;
-        }
-        if (row >= limits.maxMembers) throw new SourceError('ERR_CONTAINER_LIMIT', `more than ${limits.maxMembers} rows (limits.maxMembers)`);
-        const path = `row=${row++}`;
-        if ('error' in result) {
-          if (result.error === 'limit') return { path, size: 0, error: { code: 'ERR_CONTAINER_LIMIT', message: `record at line ${at} is longer than ${o.maxRecord} characters (maxRecordChars): not read` } };
-          return { path, size: 0, error: { code: 'ERR_CONTAINER_CORRUPT', message: `record at line ${at} does not parse: ${result.error}` } };
-        }
-        const values = result.fields;
-        if (values.length !== columns.length) {
-          return { path, size: 0, error: { code: 'ERR_CONTAINER_CORRUPT', message: `record at line ${at} has ${values.length} fields; the header has ${columns.length}` } };
-        }
-        const record: Record<string, string> = {};
-        for (let i = 0; i < columns.length; i++) if (i !== contentIndex) record[columns[i]!] = values[i]!;
-        const bytes = contentIndex >= 0 ? encoder.encode(values[contentIndex]) : new Uint8Array(0);
-        expanded += bytes.length;
-        if (expanded > limits.maxExpandedBytes) throw new SourceError('ERR_CONTAINER_LIMIT', `rows hold more than ${limits.maxExpandedBytes} bytes of text (limits.maxExpandedBytes)`);
-        const sha256 = held.hold(path, bytes);
-        return { path, size: bytes.length, ...(sha256 !== undefined ? { sha256 } : {}), fields: boundFields(record, o.bounds) };
-      };
-      const chunks = decompressed(source, entry, compression, limits, sig ? { signal: sig } : {});
-      // A line over the record bound is skipped by the splitter itself, never buffered.
-      for await (const line of lines(chunks, o.maxRecord * 4)) {
-        lineNo++;
-        if (!records.pending) startLine = lineNo;
-        let result: RecordResult;
-        if (line.bytes === null) {
-          records.abandon();
-          result = { error: 'limit' };
-        } else {
-          let s = decoder.decode(line.bytes);
-          if (first) s = s.replace(/^\uFEFF/, '');
-          first = false;
-          if (!records.pending && s.trim() === '') continue;
-          result = records.line(s);
-        }
-        if (result === null) continue;
-        const e = rowOf(result, startLine);
-        if (e) yield e;
+  const encoder = new TextEncoder();
+  return rowContainer(input, 'csv', o.held, async function* (listing, sig) {
+    const records = new CsvRecords({ delimiter: o.delimiter, quoted: o.quoted, maxChars: o.maxRecord });
+    let columns: string[] | null = null;
+    let contentIndex = -1;
+    let first = true;
+    let startLine = 0;
+    let lineNo = 0;
+    const rowOf = (result: NonNullable<RecordResult>, at: number): Entry | null => {
+      if (columns === null) {
+        if ('error' in result) throw new SourceError('ERR_CONTAINER_CORRUPT', `the header row does not parse: ${result.error}`);
+        columns = uniqueColumns(result.fields.map((c) => c.trim()));
+        const byName = o.contentColumns.map((c) => columns!.indexOf(c)).filter((i) => i >= 0);
+        contentIndex = byName.length > 0 ? byName[0]! : -1;
+        return null;
       }
-      const last = records.end();
-      if (last) {
-        const e = rowOf(last, startLine);
-        if (e) yield e;
+      const path = listing.next();
+      if ('error' in result) {
+        if (result.error === 'limit') return { path, size: 0, error: { code: 'ERR_CONTAINER_LIMIT', message: `record at line ${at} is longer than ${o.maxRecord} characters (maxRecordChars): not read` } };
+        return { path, size: 0, error: { code: 'ERR_CONTAINER_CORRUPT', message: `record at line ${at} does not parse: ${result.error}` } };
       }
-    },
-    read: async (member, range) => held.read(member, range),
-    stream: (member) => held.stream(member),
-    close: async () => held.clear(),
-  };
+      const values = result.fields;
+      if (values.length !== columns.length) {
+        return { path, size: 0, error: { code: 'ERR_CONTAINER_CORRUPT', message: `record at line ${at} has ${values.length} fields; the header has ${columns.length}` } };
+      }
+      const record: Record<string, string> = {};
+      for (let i = 0; i < columns.length; i++) if (i !== contentIndex) record[columns[i]!] = values[i]!;
+      const bytes = contentIndex >= 0 ? encoder.encode(values[contentIndex]) : new Uint8Array(0);
+      return listing.member(path, bytes, boundFields(record, o.bounds));
+    };
+    const chunks = decompressed(source, entry, compression, limits, sig ? { signal: sig } : {});
+    // A line over the record bound is skipped by the splitter itself, never buffered.
+    for await (const line of lines(chunks, o.maxRecord * 4)) {
+      lineNo++;
+      if (!records.pending) startLine = lineNo;
+      let result: RecordResult;
+      if (line.bytes === null) {
+        records.abandon();
+        result = { error: 'limit' };
+      } else {
+        let s = decoder.decode(line.bytes);
+        if (first) s = s.replace(/^\uFEFF/, '');
+        first = false;
+        if (!records.pending && s.trim() === '') continue;
+        result = records.line(s);
+      }
+      if (result === null) continue;
+      const e = rowOf(result, startLine);
+      if (e) yield e;
+    }
+    const last = records.end();
+    if (last) {
+      const e = rowOf(last, startLine);
+      if (e) yield e;
+    }
+  });
 }
 
 /** The CSV/TSV container with the default options (opens tables with a column the field map knows). */

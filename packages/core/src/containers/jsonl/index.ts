@@ -19,10 +19,10 @@
  * has read it.
  */
 import { defineContainer, type Container, type ContainerInput, type OpenedContainer } from '../../engine/container.js';
-import { SourceError } from '../../errors.js';
 import { compressionOf, decompressed, headText } from '../row-common/decompress.js';
 import { boundFields, DEFAULT_FIELD_BOUNDS, type FieldBounds } from '../row-common/fields.js';
-import { HeldRows, type HeldLimits } from '../row-common/held.js';
+import type { HeldLimits } from '../row-common/held.js';
+import { rowContainer } from '../row-common/rows.js';
 import { lines } from '../row-common/lines.js';
 
 /** Options of {@link jsonlContainer}. */
@@ -105,59 +105,40 @@ function openJsonl(
   compression: ReturnType<typeof compressionOf>,
   o: { contentKeys: readonly string[]; maxLine: number; bounds: FieldBounds; held: Partial<HeldLimits> },
 ): OpenedContainer {
-  const { source, entry, limits, signal } = input;
-  const held = new HeldRows({ ...o.held, maxMemberBytes: limits.maxMemberBytes });
+  const { source, entry, limits } = input;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
-  return {
-    name: 'jsonl',
-    location: `${source.location.replace(/\/$/, '')}/${entry.path}`,
-    kind: 'jsonl',
-    markers: false,
-    rows: true,
-    async *list(opts) {
-      const sig = opts?.signal ?? signal;
-      let row = 0;
-      let expanded = 0;
-      const chunks = decompressed(source, entry, compression, limits, sig ? { signal: sig } : {});
-      for await (const line of lines(chunks, o.maxLine)) {
-        if (line.bytes !== null && isBlank(line.bytes)) continue;
-        if (row >= limits.maxMembers) throw new SourceError('ERR_CONTAINER_LIMIT', `more than ${limits.maxMembers} rows (limits.maxMembers)`);
-        const path = `row=${row++}`;
-        if (line.bytes === null) {
-          yield { path, size: line.length, error: { code: 'ERR_CONTAINER_LIMIT', message: `line of ${line.length} bytes at byte ${line.offset} is longer than ${o.maxLine} (maxLineBytes): not parsed` } };
-          continue;
-        }
-        let value: unknown;
-        try {
-          value = JSON.parse(decoder.decode(line.bytes));
-        } catch {
-          // The parser's message quotes the line: not repeated, reports must not leak the dataset.
-          yield { path, size: line.length, error: { code: 'ERR_CONTAINER_CORRUPT', message: `line at byte ${line.offset} is not valid JSON` } };
-          continue;
-        }
-        let text: string | undefined;
-        let fields: Record<string, unknown> | undefined;
-        if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-          const record = value as Record<string, unknown>;
-          const key = o.contentKeys.find((k) => Object.prototype.hasOwnProperty.call(record, k) && typeof record[k] === 'string');
-          if (key !== undefined) text = record[key] as string;
-          fields = boundFields(record, o.bounds, key);
-          if (Object.keys(fields).length === 0) fields = undefined;
-        } else if (typeof value === 'string') text = value;
-        else fields = boundFields({ value }, o.bounds);
-        const bytes = text === undefined ? new Uint8Array(0) : encoder.encode(text);
-        expanded += bytes.length;
-        if (expanded > limits.maxExpandedBytes) throw new SourceError('ERR_CONTAINER_LIMIT', `rows hold more than ${limits.maxExpandedBytes} bytes of text (limits.maxExpandedBytes)`);
-        const sha256 = held.hold(path, bytes);
-        const digest = sha256 !== undefined ? { sha256 } : {};
-        yield fields === undefined ? { path, size: bytes.length, ...digest } : { path, size: bytes.length, ...digest, fields };
+  return rowContainer(input, 'jsonl', o.held, async function* (listing, sig) {
+    const chunks = decompressed(source, entry, compression, limits, sig ? { signal: sig } : {});
+    for await (const line of lines(chunks, o.maxLine)) {
+      if (line.bytes !== null && isBlank(line.bytes)) continue;
+      const path = listing.next();
+      if (line.bytes === null) {
+        yield { path, size: line.length, error: { code: 'ERR_CONTAINER_LIMIT', message: `line of ${line.length} bytes at byte ${line.offset} is longer than ${o.maxLine} (maxLineBytes): not parsed` } };
+        continue;
       }
-    },
-    read: async (member, range) => held.read(member, range),
-    stream: (member) => held.stream(member),
-    close: async () => held.clear(),
-  };
+      let value: unknown;
+      try {
+        value = JSON.parse(decoder.decode(line.bytes));
+      } catch {
+        // The parser's message quotes the line: not repeated, reports must not leak the dataset.
+        yield { path, size: line.length, error: { code: 'ERR_CONTAINER_CORRUPT', message: `line at byte ${line.offset} is not valid JSON` } };
+        continue;
+      }
+      let text: string | undefined;
+      let fields: Record<string, unknown> | undefined;
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        const record = value as Record<string, unknown>;
+        const key = o.contentKeys.find((k) => Object.prototype.hasOwnProperty.call(record, k) && typeof record[k] === 'string');
+        if (key !== undefined) text = record[key] as string;
+        fields = boundFields(record, o.bounds, key);
+        if (Object.keys(fields).length === 0) fields = undefined;
+      } else if (typeof value === 'string') text = value;
+      else fields = boundFields({ value }, o.bounds);
+      const bytes = text === undefined ? new Uint8Array(0) : encoder.encode(text);
+      yield listing.member(path, bytes, fields);
+    }
+  });
 }
 
 /** The JSON Lines container with the default options. */
