@@ -18,8 +18,8 @@
  * §8.11.3 (iloc), §8.11.6 (iinf/infe); ISO/IEC 23008-12 Annex A.2.1 (Exif item, exif_tiff_header_offset).
  */
 import { crc32 } from 'node:zlib';
-import { inflateBounded, type ByteView } from '../xmp/index.js';
-import { fourcc, latin1, startsWith, u16be, u16le, u32be, u32le, utf8 } from './bytes.js';
+import { inflateBounded, readIfd0, type ByteView } from '../xmp/index.js';
+import { fourcc, latin1, startsWith, u16be, u32be, u32le, utf8 } from './bytes.js';
 import { heif } from './heif.js';
 
 /** One metadata block found in the file. */
@@ -247,41 +247,17 @@ function rawProfile(keyword: string, text: string, at: number, out: MediaBlock[]
 
 /** IFD0 of a TIFF file: the entries for Artist, Copyright and IPTC, with their values wherever they lie. */
 function tiff(view: ByteView, out: MediaBlock[]): void {
-  const header = view.get(0, 16) ?? view.get(0, 8);
-  if (header === null) return;
-  const le = header[0] === 0x49;
-  const u16 = le ? u16le : u16be;
-  const u32 = le ? u32le : u32be;
-  const u64 = (b: Uint8Array, i: number) => (le ? u32le(b, i) + u32le(b, i + 4) * 2 ** 32 : u32be(b, i) * 2 ** 32 + u32be(b, i + 4));
-  const big = u16(header, 2) === 43;
-  if (big && header.length < 16) return;
-  const ifd = big ? u64(header, 8) : u32(header, 4);
-  const countSize = big ? 8 : 2;
-  const entrySize = big ? 20 : 12;
-  if (!Number.isSafeInteger(ifd) || ifd < 8 || ifd + countSize > view.size) return;
-  const countBytes = view.get(ifd, ifd + countSize);
-  if (countBytes === null) {
-    view.need(ifd, ifd + countSize + 64 * entrySize);
-    return;
-  }
-  const count = big ? u64(countBytes, 0) : u16(countBytes, 0);
-  if (count > 4096) return;
-  const table = view.want(ifd + countSize, ifd + countSize + count * entrySize);
-  if (table === null) return;
+  const ifd0 = readIfd0(view, 4096);
+  if (ifd0 === null) return;
   const entries: IfdEntry[] = [];
   let missing = false;
-  for (let k = 0; k < count; k++) {
-    const e = k * entrySize;
-    const tag = u16(table, e);
+  for (let k = 0; k < ifd0.count; k++) {
+    const { tag, type, count: n, valueOffset } = ifd0.entry(k);
     if (!IFD0_TAGS.has(tag)) continue;
-    const type = u16(table, e + 2);
-    const n = big ? u64(table, e + 4) : u32(table, e + 4);
     const unit = type === 4 || type === 9 ? 4 : type === 3 || type === 8 ? 2 : 1;
     const size = n * unit;
     if (!Number.isSafeInteger(size) || size > MAX_MEDIA_BLOCK) continue;
-    const valueAt = ifd + countSize + e + (big ? 12 : 8);
-    const inline = size <= (big ? 8 : 4);
-    const at = inline ? valueAt : big ? u64(table, e + 12) : u32(table, e + 8);
+    const at = valueOffset(size);
     if (!Number.isSafeInteger(at) || at + size > view.size) continue;
     const bytes = view.want(at, at + size);
     if (bytes === null) {
@@ -290,7 +266,7 @@ function tiff(view: ByteView, out: MediaBlock[]): void {
     }
     entries.push({ tag, type, count: n, bytes, at });
   }
-  if (entries.length > 0 || missing) out.push({ kind: 'tiff-ifd0', location: 'ifd0', byteOffset: ifd, entries, littleEndian: le, ...(missing ? { problem: 'not-read' } : {}) });
+  if (entries.length > 0 || missing) out.push({ kind: 'tiff-ifd0', location: 'ifd0', byteOffset: ifd0.at, entries, littleEndian: ifd0.littleEndian, ...(missing ? { problem: 'not-read' } : {}) });
 }
 
 function webp(view: ByteView, out: MediaBlock[]): void {
