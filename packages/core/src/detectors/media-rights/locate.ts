@@ -18,7 +18,7 @@
  * §8.11.3 (iloc), §8.11.6 (iinf/infe); ISO/IEC 23008-12 Annex A.2.1 (Exif item, exif_tiff_header_offset).
  */
 import { crc32 } from 'node:zlib';
-import { inflateBounded, readIfd0, type ByteView } from '../xmp/index.js';
+import { inflateBounded, readIfd0, walkWebpChunks, type ByteView } from '../xmp/index.js';
 import { fourcc, latin1, startsWith, u16be, u32be, u32le, utf8 } from './bytes.js';
 import { heif } from './heif.js';
 
@@ -270,28 +270,14 @@ function tiff(view: ByteView, out: MediaBlock[]): void {
 }
 
 function webp(view: ByteView, out: MediaBlock[]): void {
-  const riff = view.get(0, 12);
-  if (riff === null) return;
-  const end = Math.min(view.size, 8 + u32le(riff, 4));
   const seen = new Set<number>();
-  let pos = 12;
-  let walked = false;
-  for (let n = 0; n < MAX_CHUNKS && pos + 8 <= end; n++) {
-    const hdr = view.get(pos, pos + 8);
-    if (hdr === null) {
-      view.ahead(pos);
-      break;
-    }
-    const size = u32le(hdr, 4);
-    if (pos + 8 + size > end) break;
-    if (fourcc(hdr, 0) === 'EXIF') {
-      seen.add(pos);
-      exifChunk(view, pos, size, out);
-    }
-    pos += 8 + size + (size & 1);
-    if (pos >= end) walked = true;
-  }
-  if (walked) return;
+  const walk = walkWebpChunks(view, (type, pos, size) => {
+    if (type !== 'EXIF') return;
+    seen.add(pos);
+    exifChunk(view, pos, size, out);
+  });
+  if (walk === null || walk.walked) return;
+  const { end } = walk;
   // An animation of many frames cannot be walked through the reads allowed: EXIF is written after the
   // image data, before XMP, so a chunk in the tail that ends at the file's end or at an XMP chunk is taken.
   for (const run of view.runs) {

@@ -13,17 +13,21 @@
  * from after the identifier to the packet's own end (`<?xpacket end …?>`).
  * Reference: GIF89a §23 (application extension); XMP Specification Part 3 (2020) §1.1.2 "GIF".
  */
-import { ascii, fourcc, indexOf, u32le } from './bytes.js';
+import { ascii, fourcc, indexOf, u32le, type ByteView } from './bytes.js';
 import { MAX_BLOCK_BYTES, STEP_BYTES, type Collector } from './locate.js';
 
 const MAX_CHUNKS = 100_000;
 
-export function locateWebp(out: Collector): void {
-  const { view } = out;
+/**
+ * Walks a WebP file's RIFF chunks in order, asking the view to read ahead where its bytes stop, and
+ * calls `visit(type, pos, size)` for each chunk that fits in the RIFF. Returns the RIFF's end and
+ * whether the walk reached it (an animation of many frames may not be walked through the reads
+ * allowed); null before the RIFF header is read.
+ */
+export function walkWebpChunks(view: ByteView, visit: (type: string, pos: number, size: number) => void): { end: number; walked: boolean } | null {
   const riff = view.get(0, 12);
-  if (riff === null) return;
+  if (riff === null) return null;
   const end = Math.min(view.size, 8 + u32le(riff, 4));
-  const seen = new Set<number>();
   let pos = 12;
   let walked = false;
   for (let n = 0; n < MAX_CHUNKS && pos + 8 <= end; n++) {
@@ -32,18 +36,25 @@ export function locateWebp(out: Collector): void {
       view.ahead(pos);
       break;
     }
-    const type = fourcc(hdr, 0);
     const size = u32le(hdr, 4);
-    const next = pos + 8 + size + (size & 1);
     if (pos + 8 + size > end) break;
+    visit(fourcc(hdr, 0), pos, size);
+    pos += 8 + size + (size & 1);
+    if (pos >= end) walked = true;
+  }
+  return { end, walked };
+}
+
+export function locateWebp(out: Collector): void {
+  const { view } = out;
+  const seen = new Set<number>();
+  const walk = walkWebpChunks(view, (type, pos, size) => {
     if (type === 'XMP ' || type === 'C2PA') {
       seen.add(pos);
       out.addRange(type === 'XMP ' ? 'xmp' : 'jumbf', type === 'XMP ' ? 'XMP-chunk' : 'C2PA-chunk', pos + 8, pos + 8 + size);
     } else if (type === 'EXIF' && size <= MAX_BLOCK_BYTES) view.want(pos + 8, pos + 8 + size); // for media-rights: the same ranges for every reader
-    pos = next;
-    if (pos >= end) walked = true;
-  }
-  if (!walked) searchTail(out, end, seen);
+  });
+  if (walk !== null && !walk.walked) searchTail(out, walk.end, seen);
 }
 
 const XMP_FOURCC = ascii('XMP ');
