@@ -18,7 +18,7 @@
  * §8.11.3 (iloc), §8.11.6 (iinf/infe); ISO/IEC 23008-12 Annex A.2.1 (Exif item, exif_tiff_header_offset).
  */
 import { crc32 } from 'node:zlib';
-import { inflateBounded, readIfd0, walkWebpChunks, type ByteView } from '../xmp/index.js';
+import { inflateBounded, readIfd0, walkPngChunks, walkWebpChunks, type ByteView } from '../xmp/index.js';
 import { fourcc, latin1, startsWith, u16be, u32be, u32le, utf8 } from './bytes.js';
 import { heif } from './heif.js';
 
@@ -41,7 +41,6 @@ export interface IfdEntry {
 /** Largest block read (EXIF in JPEG is at most 64 KiB; the rest is far smaller in practice). */
 export const MAX_MEDIA_BLOCK = 4 * 1024 * 1024;
 const MAX_SEGMENTS = 4096;
-const MAX_CHUNKS = 100_000;
 /** PNG text keywords that carry rights (predefined keywords of the PNG specification). */
 const TEXT_KEYWORDS = new Set(['Copyright', 'Author', 'Disclaimer']);
 const RAW_PROFILES = new Set(['Raw profile type exif', 'Raw profile type APP1', 'Raw profile type iptc', 'Raw profile type 8bim']);
@@ -142,30 +141,16 @@ function irb(b: Uint8Array, at: number, location: string, out: MediaBlock[]): vo
 
 function png(view: ByteView, out: MediaBlock[]): void {
   const seen = new Set<number>();
-  let pos = 8;
-  let afterIdat = false;
-  for (let n = 0; n < MAX_CHUNKS && pos + 12 <= view.size; n++) {
-    const hdr = view.get(pos, pos + 8);
-    if (hdr === null) {
-      // Before the image data, metadata chunks are likely ahead: ask. After it, the tail search covers the end.
-      if (!afterIdat) view.ahead(pos);
-      break;
+  const walk = walkPngChunks(view, (type, pos, len) => {
+    if (!isPngMeta(type)) return;
+    seen.add(pos);
+    if (len > MAX_MEDIA_BLOCK) out.push({ kind: 'exif', location: type, byteOffset: pos + 8, bytes: null, problem: 'too-large' });
+    else {
+      const data = view.want(pos + 8, pos + 8 + len);
+      if (data !== null) pngChunk(type, data, pos + 8, out);
     }
-    const len = u32be(hdr, 0);
-    const type = fourcc(hdr, 4);
-    if (len > 0x7fffffff || pos + 12 + len > view.size) break;
-    if (type === 'IDAT') afterIdat = true;
-    if (isPngMeta(type)) {
-      seen.add(pos);
-      if (len > MAX_MEDIA_BLOCK) out.push({ kind: 'exif', location: type, byteOffset: pos + 8, bytes: null, problem: 'too-large' });
-      else {
-        const data = view.want(pos + 8, pos + 8 + len);
-        if (data !== null) pngChunk(type, data, pos + 8, out);
-      }
-    }
-    if (type === 'IEND') return;
-    pos += 12 + len;
-  }
+  });
+  if (walk.ended) return;
   // Metadata written after the image data: find the chunks in the bytes read past the walk, each
   // accepted only when its length fits and its CRC-32 is right (a chance match in pixels fails the CRC).
   for (const run of view.runs) {

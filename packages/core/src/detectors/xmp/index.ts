@@ -38,6 +38,7 @@ import { parseXmp, type XmpDocument, type XmpLimits } from './rdf.js';
 export { ByteView, coalesce, LOOKAHEAD_BYTES, MAX_NEED_BYTES, type ByteSource } from './bytes.js';
 export { readIfd0, type Ifd0, type Ifd0Entry } from './tiff.js';
 export { walkWebpChunks } from './riff-gif.js';
+export { walkPngChunks } from './png.js';
 export { brotliBounded, inflateBounded, INFLATE_MAX_BYTES, type Inflated } from './inflate.js';
 export { EMBEDDED_HEAD, EMBEDDED_HEAD_RAW, EMBEDDED_TAIL, locateEmbedded, MAX_BLOCK_BYTES, scanPackets, sniffContainer, type ContainerFormat, type EmbeddedBlock, type Located } from './locate.js';
 export {

@@ -18,23 +18,36 @@ const XMP_KEYWORD = 'XML:com.adobe.xmp';
 /** Chunks looked at, at most. */
 const MAX_CHUNKS = 100_000;
 
-export function locatePng(out: Collector): void {
-  const { view } = out;
-  const seen = new Set<number>();
+/**
+ * Walks a PNG file's chunks in order and calls `visit(type, pos, length)` for each whole one. Where
+ * the view's bytes stop before the image data, it asks to read ahead (metadata chunks are likely
+ * next); after it, it stops and says so (`stoppedInImageData`): a tail search covers the end. A lying
+ * length ends the walk. `ended` says the walk reached IEND.
+ */
+export function walkPngChunks(view: ByteView, visit: (type: string, pos: number, length: number) => void): { ended: boolean; stoppedInImageData: boolean } {
   let pos = 8;
   let afterIdat = false;
   for (let n = 0; n < MAX_CHUNKS && pos + 12 <= view.size; n++) {
     const hdr = view.get(pos, pos + 8);
     if (hdr === null) {
-      // Before the image data, metadata chunks are likely ahead: ask. After it, the tail search below covers the end.
       if (!afterIdat) view.ahead(pos);
-      else out.stoppedInImageData = true;
-      break;
+      return { ended: false, stoppedInImageData: afterIdat };
     }
     const len = u32be(hdr, 0);
     const type = fourcc(hdr, 4);
     if (len > 0x7fffffff || pos + 12 + len > view.size) break; // lying length: stop
     if (type === 'IDAT') afterIdat = true;
+    visit(type, pos, len);
+    if (type === 'IEND') return { ended: true, stoppedInImageData: false };
+    pos += 12 + len;
+  }
+  return { ended: false, stoppedInImageData: false };
+}
+
+export function locatePng(out: Collector): void {
+  const { view } = out;
+  const seen = new Set<number>();
+  const walk = walkPngChunks(view, (type, pos, len) => {
     if (type === 'iTXt' || type === 'caBX') {
       const data = view.want(pos + 8, pos + 8 + len);
       if (data !== null) handle(out, type, data, pos + 8);
@@ -43,9 +56,9 @@ export function locatePng(out: Collector): void {
       // Read by media-rights: asked for here too, so that every detector reading embedded metadata asks for the same ranges.
       view.want(pos + 8, pos + 12 + len);
     }
-    if (type === 'IEND') return;
-    pos += 12 + len;
-  }
+  });
+  if (walk.ended) return;
+  if (walk.stoppedInImageData) out.stoppedInImageData = true;
   searchTail(out, seen);
 }
 
