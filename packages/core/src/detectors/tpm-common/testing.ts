@@ -16,6 +16,8 @@ export interface PartialOptions {
   /** Tail bytes handed over. Default: the detector's `wants.tail`, or none. */
   tail?: number;
   mediaType?: string;
+  /** What `truncated` says. Default false. */
+  truncated?: boolean;
 }
 
 /** Runs `detector` on `bytes` read in part; returns its findings and what the reads cost. */
@@ -24,7 +26,7 @@ export async function detectPartially(
   path: string,
   bytes: Uint8Array,
   options: PartialOptions = {},
-): Promise<{ findings: FindingInput[]; bytesRead: number; requests: number }> {
+): Promise<{ findings: FindingInput[]; bytesRead: number; requests: number; rangesRead: number }> {
   const size = bytes.length;
   const headLen = Math.min(size, options.head ?? Math.max(SNIFF_BYTES, detector.wants.head ?? 0));
   const head = bytes.subarray(0, headLen);
@@ -46,8 +48,8 @@ export async function detectPartially(
     head,
     tail,
     whole: null,
-    truncated: false,
+    truncated: options.truncated ?? false,
     ranges: extra.ranges,
   });
-  return { findings, bytesRead: head.length + (tail?.length ?? 0) + extra.bytes, requests: 1 + (tail ? 1 : 0) + extra.requests };
+  return { findings, bytesRead: head.length + (tail?.length ?? 0) + extra.bytes, requests: 1 + (tail ? 1 : 0) + extra.requests, rangesRead: extra.ranges.length };
 }

@@ -6,10 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { deflateRawSync } from 'node:zlib';
-import type { Detector, DetectorInput } from '../../engine/detector.js';
-import { readRanges } from '../../engine/ranges.js';
+import type { Detector } from '../../engine/detector.js';
 import type { FindingInput } from '../../schema/finding.js';
-import { memorySource } from '../../test-utils/index.js';
+import { detectPartially } from '../tpm-common/testing.js';
 
 /** Options of {@link runAsLargeFile}. */
 export interface LargeFileRead {
@@ -27,32 +26,13 @@ export async function runAsLargeFile(
   bytes: Uint8Array,
   options: LargeFileRead = {},
 ): Promise<{ findings: FindingInput[]; rangesRead: number; bytesRead: number }> {
-  const size = bytes.length;
-  const head = bytes.subarray(0, Math.min(size, options.head ?? 4100));
-  const tailLength = options.tail ?? detector.wants.tail ?? 0;
-  const tailStart = Math.max(head.length, size - tailLength);
-  const tail = tailLength > 0 && tailStart < size ? bytes.subarray(tailStart) : null;
-  const entry = { path, size };
-  const extra = detector.wants.ranges
-    ? await readRanges(memorySource(bytes, path), entry, detector.wants.ranges, { size, head, tail, whole: null })
-    : { ranges: [], bytes: 0, requests: 0 };
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const input: DetectorInput = {
-    entry,
-    path,
-    name,
-    dir: path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '',
-    size,
-    mediaType: options.mediaType ?? 'application/octet-stream',
-    isText: false,
-    head,
-    tail,
-    whole: null,
+  const { findings, rangesRead, bytesRead } = await detectPartially(detector, path, bytes, {
+    head: options.head ?? 4100,
+    ...(options.tail !== undefined ? { tail: options.tail } : {}),
+    ...(options.mediaType !== undefined ? { mediaType: options.mediaType } : {}),
     truncated: detector.wants.whole !== undefined,
-    ranges: extra.ranges,
-  };
-  const findings = await detector.detect(input);
-  return { findings, rangesRead: extra.ranges.length, bytesRead: head.length + (tail?.length ?? 0) + extra.bytes };
+  });
+  return { findings, rangesRead, bytesRead };
 }
 
 /** One member for {@link buildZip}. */
