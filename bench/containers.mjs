@@ -33,15 +33,9 @@ import { makeLaionParquet, makeWebDataset } from './lib/containers-data.mjs';
 import { renderFlatness, renderProfiles, renderThroughput, conclusions } from './lib/containers-report.mjs';
 import { renderProfile, summarise } from './lib/cpu-profile.mjs';
 import { killRunning, runCase, waitQuiet } from './lib/run-case.mjs';
+import { benchArgs, benchWorkspace } from './lib/common.mjs';
 
-const argv = process.argv.slice(2);
-const flag = (/** @type {string} */ name) => argv.includes(`--${name}`);
-const option = (/** @type {string} */ name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const unknown = argv.filter((a) => !/^--(quick|keep|json|profile|only=.+)$/.test(a));
-if (unknown.length > 0) {
-  process.stderr.write(`unknown option(s): ${unknown.join(' ')}\nusage: node bench/containers.mjs [--quick] [--keep] [--json] [--profile] [--only=wds,gz,parquet]\n`);
-  process.exit(2);
-}
+const { flag, option } = benchArgs(/^--(quick|keep|json|profile|only=.+)$/, 'node bench/containers.mjs [--quick] [--keep] [--json] [--profile] [--only=wds,gz,parquet]');
 const quick = flag('quick');
 const only = new Set((option('only') ?? 'wds,gz,parquet').split(','));
 /** Samples per shard (2 members each), shards, gzipped shards, Parquet rows (small, large), rows per row group. */
@@ -54,20 +48,7 @@ let quietBudgetMs = 30_000;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (/** @type {string} */ msg) => process.stderr.write(`[bench:containers] ${msg}\n`);
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clearance-bench-containers-'));
-
-function cleanup() {
-  killRunning();
-  if (flag('keep')) log(`data kept in ${tmp}`);
-  else fs.rmSync(tmp, { recursive: true, force: true });
-}
-for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
-  process.on(sig, () => {
-    log(`${sig}: stopping`);
-    cleanup();
-    process.exit(130);
-  });
-}
+const { tmp, cleanup } = benchWorkspace('clearance-bench-containers-', flag('keep'), log, killRunning, 'data');
 
 /**
  * @typedef {import('./lib/containers-report.mjs').Row} Row

@@ -14,22 +14,15 @@
  * to stderr; results to stdout. Every case has a time limit and the whole run a deadline.
  */
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeLargeFiles, makeSmallTree, warm } from './lib/generate.mjs';
 import { filesPerSec, ratioOf, renderChecks, renderListing, renderMemory, renderSection, speedup, workerConclusion } from './lib/report.mjs';
 import { killRunning, runCase, waitQuiet } from './lib/run-case.mjs';
+import { benchArgs, benchWorkspace } from './lib/common.mjs';
 
-const argv = process.argv.slice(2);
-const flag = (/** @type {string} */ name) => argv.includes(`--${name}`);
-const option = (/** @type {string} */ name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const unknown = argv.filter((a) => !/^--(quick|keep|json|only=.+|rounds=\d+)$/.test(a));
-if (unknown.length > 0) {
-  process.stderr.write(`unknown option(s): ${unknown.join(' ')}\nusage: node bench/run.mjs [--quick] [--keep] [--json] [--only=small,large,memory] [--rounds=N]\n`);
-  process.exit(2);
-}
+const { flag, option } = benchArgs(/^--(quick|keep|json|only=.+|rounds=\d+)$/, 'node bench/run.mjs [--quick] [--keep] [--json] [--only=small,large,memory] [--rounds=N]');
 const quick = flag('quick');
 const only = new Set((option('only') ?? 'small,large,memory').split(','));
 const ROUNDS = Number(option('rounds') ?? 2);
@@ -46,20 +39,7 @@ let quietBudgetMs = 150_000;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (/** @type {string} */ msg) => process.stderr.write(`[bench] ${msg}\n`);
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clearance-bench-'));
-
-function cleanup() {
-  killRunning();
-  if (flag('keep')) log(`trees kept in ${tmp}`);
-  else fs.rmSync(tmp, { recursive: true, force: true });
-}
-for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
-  process.on(sig, () => {
-    log(`${sig}: stopping`);
-    cleanup();
-    process.exit(130);
-  });
-}
+const { tmp, cleanup } = benchWorkspace('clearance-bench-', flag('keep'), log, killRunning, 'trees');
 
 /** @typedef {import('./lib/report.mjs').Row} Row */
 /** @typedef {import('./lib/report.mjs').Section} Section */

@@ -33,6 +33,7 @@ import { makeSmallTree } from './lib/generate.mjs';
 import { makeMediaDataset } from './lib/media-data.mjs';
 import { countingClient } from './lib/s3-counting.mjs';
 import { useS3Server } from './lib/s3-server.mjs';
+import { benchArgs } from './lib/common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -42,14 +43,7 @@ const { S3Client, GetObjectCommand, PutObjectCommand, CreateBucketCommand, Delet
 const { NodeHttpHandler } = s3Require('@smithy/node-http-handler');
 const { s3Source } = await import(path.join(repo, 'packages/storage-s3/dist/index.js'));
 
-const argv = process.argv.slice(2);
-const option = (/** @type {string} */ name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const flag = (/** @type {string} */ name) => argv.includes(`--${name}`);
-const unknown = argv.filter((a) => !/^--(files=\d+|rounds=\d+|dataset=(?:mixed|media)|json|keep)$/.test(a));
-if (unknown.length > 0) {
-  process.stderr.write(`unknown option(s): ${unknown.join(' ')}\nusage: node bench/s3.mjs [--dataset=mixed|media] [--files=N] [--rounds=N] [--json] [--keep]\n`);
-  process.exit(2);
-}
+const { flag, option } = benchArgs(/^--(files=\d+|rounds=\d+|dataset=(?:mixed|media)|json|keep)$/, 'node bench/s3.mjs [--dataset=mixed|media] [--files=N] [--rounds=N] [--json] [--keep]');
 const FILES = Number(option('files') ?? 2000);
 const ROUNDS = Number(option('rounds') ?? 1);
 const DATASET = option('dataset') ?? 'mixed';

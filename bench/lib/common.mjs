@@ -4,6 +4,9 @@
  * `process.resourceUsage().maxRSS` is the peak of that case alone and nothing else.
  */
 import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * The JSON argument a case was started with.
@@ -87,4 +90,49 @@ export async function startWorkers(url, count, workerData) {
   const workers = Array.from({ length: count }, () => new Worker(url, { workerData }));
   await Promise.all(workers.map((w) => once(w, 'message')));
   return workers;
+}
+
+/**
+ * The command line of a bench script: `--name` flags and `--name=value` options. Exits 2 with the
+ * usage line when an argument does not match `allowed`.
+ * @param {RegExp} allowed
+ * @param {string} usage
+ */
+export function benchArgs(allowed, usage) {
+  const argv = process.argv.slice(2);
+  const unknown = argv.filter((a) => !allowed.test(a));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown option(s): ${unknown.join(' ')}\nusage: ${usage}\n`);
+    process.exit(2);
+  }
+  return {
+    flag: (/** @type {string} */ name) => argv.includes(`--${name}`),
+    option: (/** @type {string} */ name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1],
+  };
+}
+
+/**
+ * A temporary folder for a bench run's data, removed by the returned `cleanup` (kept when `keep`),
+ * which also stops running cases; SIGINT and SIGTERM clean up and exit 130.
+ * @param {string} prefix
+ * @param {boolean} keep
+ * @param {(msg: string) => void} log
+ * @param {() => void} stopCases
+ * @param {string} what what the folder holds, for the "kept" message
+ */
+export function benchWorkspace(prefix, keep, log, stopCases, what = 'data') {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const cleanup = () => {
+    stopCases();
+    if (keep) log(`${what} kept in ${tmp}`);
+    else fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+    process.on(sig, () => {
+      log(`${sig}: stopping`);
+      cleanup();
+      process.exit(130);
+    });
+  }
+  return { tmp, cleanup };
 }
