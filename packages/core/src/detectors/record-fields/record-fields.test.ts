@@ -151,6 +151,11 @@ describe('record-fields detector', () => {
       await writeFile(path.join(dir, 'broken.yaml'), 'fields: [\n');
       await expect(loadFieldMap(path.join(dir, 'broken.yaml'))).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/not valid YAML/) });
       await expect(loadFieldMap(path.join(dir, 'missing.yaml'))).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+      // Alias expansion ("billion laughs") is refused instead of building a huge document.
+      const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+      for (let i = 1; i < 10; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+      await writeFile(path.join(dir, 'laughs.yaml'), `${laughs.join('\n')}\nfields: {}\n`);
+      await expect(loadFieldMap(path.join(dir, 'laughs.yaml'))).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/not valid YAML.*[Aa]lias/s) });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
